@@ -1,0 +1,60 @@
+# The deck, the site and the tests.  `make help` lists the targets.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+BUILD  ?= _build
+SPHINX := $(BIN)/python -m sphinx -W --keep-going -q -c .
+# Which Sphinx builder livehtml serves: html (the site) or singlefile-slides (the deck).
+LIVE   ?= singlefile-slides
+PYTEST_ARGS ?=
+# The real servers and the browser the tests use, from Debian.
+DEB_PACKAGES := make python3-venv postgresql redis-server nginx chromium fonts-dejavu-core
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+
+.PHONY: help deps install slides open html livehtml test clean
+
+help:
+	@echo "make open       build the slides and open them in a browser"
+	@echo "make slides     build the slide deck into $(BUILD)/slides/index.html"
+	@echo "make html       build the HTML site into $(BUILD)/html/"
+	@echo "make livehtml   rebuild and reload on every edit (LIVE=html for the site)"
+	@echo "make deps       install the servers and browser the tests use (Debian, root or sudo)"
+	@echo "make test       install the Python packages into $(VENV) and run the test suite"
+	@echo "make clean      remove builds and caches (keeps $(VENV))"
+
+deps:
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(DEB_PACKAGES)
+
+# The virtual environment, rebuilt when requirements.txt changes.
+$(VENV)/.installed: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements.txt
+	$(BIN)/python -m pip check
+	touch $@
+
+install: $(VENV)/.installed
+
+slides: install
+	$(SPHINX) -b singlefile-slides -d $(BUILD)/doctrees-slides slides $(BUILD)/slides
+	@echo "slides: $(BUILD)/slides/index.html"
+
+open: slides
+	$(BIN)/python -m webbrowser -t "file://$(abspath $(BUILD))/slides/index.html"
+
+html: install
+	$(SPHINX) -b html -d $(BUILD)/doctrees-html slides $(BUILD)/html
+	@echo "site: $(BUILD)/html/index.html"
+
+livehtml: install
+	$(BIN)/sphinx-autobuild -b $(LIVE) -c . --watch snippets --ignore "$(abspath $(BUILD))/*" \
+	    --host 127.0.0.1 --port 8000 --open-browser slides $(BUILD)/live
+
+test: install
+	$(BIN)/python -W error -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(BUILD) .pytest_cache
+	find . -name __pycache__ -not -path "./$(VENV)/*" -prune -exec rm -rf {} +
