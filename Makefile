@@ -12,7 +12,7 @@ DEB_PACKAGES := make python3-venv postgresql redis-server nginx chromium fonts-d
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 
-.PHONY: help deps install slides open html livehtml test clean
+.PHONY: help deps install slides open html livehtml test matrix demo-server clean
 
 help:
 	@echo "make open       build the slides and open them in a browser"
@@ -21,6 +21,8 @@ help:
 	@echo "make livehtml   rebuild and reload on every edit (LIVE=html for the site)"
 	@echo "make deps       install the servers and browser the tests use (Debian, root or sudo)"
 	@echo "make test       install the Python packages into $(VENV) and run the test suite"
+	@echo "make matrix     the snippet tests on Python 3.11, 3.12, 3.13 (nox; part of make test)"
+	@echo "make demo-server  the local HTTP and echo demo servers in the foreground"
 	@echo "make clean      remove builds and caches (keeps $(VENV))"
 
 deps:
@@ -52,8 +54,20 @@ livehtml: install
 	$(BIN)/sphinx-autobuild -b $(LIVE) -c . --watch snippets --ignore "$(abspath $(BUILD))/*" \
 	    --host 127.0.0.1 --port 8000 --open-browser slides $(BUILD)/live
 
+# The whole suite on the venv's Python, then the snippet tests on the other supported Pythons.
 test: install
 	$(BIN)/python -W error -m pytest $(PYTEST_ARGS)
+	$(MAKE) matrix MATRIX="$(filter-out $(VENV_PY),$(MATRIX))"
+
+# pyenv's interpreters are found by nox through its shims once PYENV_VERSION names them.
+MATRIX  ?= 3.11 3.12 3.13
+VENV_PY  = $(shell $(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+PYENV_PYTHONS := $(shell pyenv versions --bare 2>/dev/null | grep -E '^3\.[0-9]+\.[0-9]+$$' | sort -rV | paste -sd: -)
+matrix: install
+	PYENV_VERSION="$(PYENV_PYTHONS)" $(BIN)/nox -p $(MATRIX)
+
+demo-server: install
+	$(BIN)/python -m snippets.demo_server
 
 clean:
 	rm -rf $(BUILD) .pytest_cache

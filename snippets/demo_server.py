@@ -68,8 +68,9 @@ async def serve(http_port=0, echo_port=0, delay=0.0, size=1024, announce=print):
     echo_server = await asyncio.start_server(echo, HOST, echo_port)
     announce(f'HTTP http://{HOST}:{http_sock.getsockname()[1]}/')
     announce(f'ECHO {HOST}:{echo_server.sockets[0].getsockname()[1]}')
-    async with echo_server:
-        await http_server.serve(sockets=[http_sock])
+    with http_sock:               # uvicorn serves on it but leaves closing it to us
+        async with echo_server:
+            await http_server.serve(sockets=[http_sock])
 
 
 def main():
