@@ -1,0 +1,299 @@
+"""asyncio itself: the HTTP client, the loop, streams, protocols, futures, tasks.
+
+Network snippets run against the real servers of conftest.py (strict HTTP/1.1,
+TCP echo) or against small misbehaving servers started here; every wait is
+bounded by ``asyncio.timeout``.
+"""
+import asyncio
+import contextlib
+import gc
+import os
+import threading
+import time
+
+import pytest
+
+from snippets import (callback_to_future, echo_protocol, echo_streams, futures,
+                      http_asyncio, loop_call_soon, loop_hello, tasks)
+from snippets._http import IncompleteResponse, split_response
+from snippets.demo_server import demo_body
+
+TIMEOUT = 30  # seconds: the bound on every wait below
+
+
+@pytest.fixture(autouse=True)
+def no_asyncio_errors(caplog):
+    """Fail on what asyncio only logs: "Task was destroyed but it is pending",
+    "Exception in callback", "Future exception was never retrieved"."""
+    yield
+    gc.collect()   # a pending task is reported when it is collected
+    logged = [r.getMessage() for r in caplog.records
+              if r.name == 'asyncio' and r.levelname in ('WARNING', 'ERROR', 'CRITICAL')]
+    assert not logged
+
+
+@contextlib.asynccontextmanager
+async def hanging_up_server(expect, reply):
+    """A TCP server on 127.0.0.1 that reads ``expect`` bytes, sends ``reply``, hangs up."""
+    async def handle(reader, writer):
+        await reader.readexactly(expect)   # all of it: closing with unread data sends RST
+        writer.write(reply)
+        await writer.drain()
+        writer.close()
+        await writer.wait_closed()
+
+    server = await asyncio.start_server(handle, '127.0.0.1', 0)
+    async with server:
+        yield server.sockets[0].getsockname()[:2]
+
+
+# -- Introducing asyncio: the HTTP client -------------------------------------
+
+@pytest.mark.asyncio
+async def test_http_client_gets_every_byte_of_concurrent_answers(http_server):
+    sizes = [10, 70_000, 3 * 1024 * 1024, 5]     # 3 MiB: far more than one read
+    async with asyncio.timeout(TIMEOUT):
+        responses = await asyncio.gather(
+            *(http_asyncio.http_get(*http_server, path=f'/?size={n}') for n in sizes))
+    assert [split_response(r) for r in responses] == [(200, demo_body(n)) for n in sizes]
+
+
+@pytest.mark.asyncio
+async def test_http_requests_overlap(http_server):
+    """Four answers that each take 0.5 s arrive together, not one after another."""
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    async with asyncio.timeout(TIMEOUT):
+        responses = await asyncio.gather(
+            *(http_asyncio.http_get(*http_server, path='/?delay=0.5&size=3') for _ in range(4)))
+    elapsed = loop.time() - start
+    assert [split_response(r) for r in responses] == [(200, b'lin')] * 4
+    assert 0.5 <= elapsed < 1.5, f'{elapsed:.2f}s: the requests did not overlap'
+
+
+@pytest.mark.asyncio
+async def test_http_refused_connection_raises(refused_port):
+    async with asyncio.timeout(TIMEOUT):
+        with pytest.raises(ConnectionRefusedError):
+            await http_asyncio.http_get('127.0.0.1', refused_port)
+
+
+@pytest.mark.asyncio
+async def test_http_server_closing_early_is_reported(early_close_server):
+    async with asyncio.timeout(TIMEOUT):
+        with pytest.raises(IncompleteResponse, match='10 of 1000 body bytes'):
+            await http_asyncio.http_get(*early_close_server)
+
+
+@pytest.mark.asyncio
+async def test_http_one_failure_surfaces_from_gather(http_server, refused_port):
+    async with asyncio.timeout(TIMEOUT):
+        with pytest.raises(ConnectionRefusedError):
+            await asyncio.gather(http_asyncio.http_get(*http_server),
+                                 http_asyncio.http_get('127.0.0.1', refused_port))
+
+
+@pytest.mark.asyncio
+async def test_http_main_prints_a_status_line_per_path(http_server, capsys):
+    await http_asyncio.main(*http_server, paths=['/?size=7', '/?status=404&size=0', '/'])
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.rsplit(' ', 2)[0] for line in lines] == [
+        'HTTP/1.1 200 OK', 'HTTP/1.1 404 Not Found', 'HTTP/1.1 200 OK']
+
+
+# -- the main loop --------------------------------------------------------------
+
+def test_loop_hello_runs_the_coroutine(capsys):
+    loop_hello.main()
+    assert capsys.readouterr().out == 'Hello World!\n'
+
+
+def test_loop_call_soon_runs_callbacks_in_order_then_stops(capsys):
+    start = time.monotonic()
+    loop_call_soon.main(delay=0.1)
+    elapsed = time.monotonic() - start
+    assert capsys.readouterr().out == 'Hello\nWorld\n...and later\n'
+    assert 0.1 <= elapsed < 5, f'{elapsed:.2f}s'
+
+
+def test_loop_call_soon_leaves_no_loop_behind():
+    """The explicit loop is closed, and none is left installed as the current one."""
+    loop_call_soon.main(delay=0.01)
+    with pytest.raises(RuntimeError):
+        asyncio.get_running_loop()
+
+
+# -- transports (streams) and protocols against the echo server ----------------
+
+@pytest.mark.asyncio
+async def test_echo_streams_round_trip(echo_server):
+    async with asyncio.timeout(TIMEOUT):
+        assert await echo_streams.tcp_echo_client(*echo_server, b'Hello World!') == b'Hello World!'
+
+
+@pytest.mark.asyncio
+async def test_echo_streams_many_clients_each_get_their_own_echo(echo_server):
+    messages = [b'client %d ' % i * (i * 1000 + 1) for i in range(20)]   # up to ~200 KB
+    async with asyncio.timeout(TIMEOUT):
+        echoes = await asyncio.gather(
+            *(echo_streams.tcp_echo_client(*echo_server, m) for m in messages))
+    assert echoes == messages
+
+
+@pytest.mark.asyncio
+async def test_echo_streams_reports_a_short_echo():
+    async with asyncio.timeout(TIMEOUT), hanging_up_server(12, b'Hello') as address:
+        with pytest.raises(asyncio.IncompleteReadError) as info:
+            await echo_streams.tcp_echo_client(*address, b'Hello World!')
+    assert info.value.partial == b'Hello'
+
+
+@pytest.mark.asyncio
+async def test_echo_streams_refused(refused_port):
+    async with asyncio.timeout(TIMEOUT):
+        with pytest.raises(ConnectionRefusedError):
+            await echo_streams.tcp_echo_client('127.0.0.1', refused_port, b'x')
+
+
+@pytest.mark.asyncio
+async def test_lovely_protocol_resolves_its_future(echo_server):
+    async with asyncio.timeout(TIMEOUT):
+        assert await echo_protocol.lovely_client(*echo_server) == b'iloveyou'
+
+
+@pytest.mark.asyncio
+async def test_lovely_protocol_collects_an_echo_in_pieces(echo_server):
+    """1 MiB cannot come back in one data_received call (the transport reads
+    at most 256 KiB at a time): the protocol must gather the pieces."""
+    message = demo_body(1024 * 1024)
+    async with asyncio.timeout(TIMEOUT):
+        assert await echo_protocol.lovely_client(*echo_server, message) == message
+
+
+@pytest.mark.asyncio
+async def test_lovely_protocol_clients_do_not_mix(echo_server):
+    messages = [b'iloveyou %d' % i for i in range(10)]
+    async with asyncio.timeout(TIMEOUT):
+        echoes = await asyncio.gather(
+            *(echo_protocol.lovely_client(*echo_server, m) for m in messages))
+    assert echoes == messages
+
+
+@pytest.mark.asyncio
+async def test_lovely_protocol_reports_a_hang_up_before_the_echo():
+    async with asyncio.timeout(TIMEOUT), hanging_up_server(8, b'ilov') as address:
+        with pytest.raises(EOFError, match='closed early'):
+            await echo_protocol.lovely_client(*address)
+
+
+@pytest.mark.asyncio
+async def test_lovely_protocol_refused(refused_port):
+    async with asyncio.timeout(TIMEOUT):
+        with pytest.raises(ConnectionRefusedError):
+            await echo_protocol.lovely_client('127.0.0.1', refused_port)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize('module, echo', [(echo_streams, b'Hello World!'),
+                                          (echo_protocol, b'iloveyou')])
+async def test_echo_main_prints_the_echo(module, echo, echo_server, capsys):
+    await module.main(*echo_server)
+    assert capsys.readouterr().out == f'{echo}\n'
+
+
+# -- futures --------------------------------------------------------------------
+
+@pytest.mark.asyncio
+async def test_future_gives_its_result_then_raises_its_exception(capsys):
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    async with asyncio.timeout(TIMEOUT):
+        await futures.main(delay=0.1)
+    assert loop.time() - start >= 0.1       # the await really waited for set_result
+    assert capsys.readouterr().out == 'result: 42\nexception: no such thing\n'
+
+
+# -- Future eats Callback: a callback from a real worker thread -----------------
+
+@pytest.mark.asyncio
+async def test_callback_success_path_gives_the_data(tmp_path):
+    path = tmp_path / 'data.bin'
+    data = os.urandom(3 * 1024 * 1024)
+    path.write_bytes(data)
+    async with asyncio.timeout(TIMEOUT):
+        assert await callback_to_future.read_file(path) == data
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize('name, error', [('missing', FileNotFoundError), ('', IsADirectoryError)])
+async def test_callback_error_path_raises_the_error(tmp_path, name, error):
+    """The 2015 code set the *result* when there was an error: here the error is raised."""
+    async with asyncio.timeout(TIMEOUT):
+        with pytest.raises(error) as info:
+            await callback_to_future.read_file(tmp_path / name)
+    assert info.value.filename == str(tmp_path / name)
+
+
+def worker_threads(path):
+    return [t for t in threading.enumerate() if t.name == f'read_file_cb {path}']
+
+
+@pytest.mark.asyncio
+async def test_callback_comes_from_a_worker_thread_while_the_loop_runs(tmp_path):
+    """Reading a FIFO blocks until a writer comes: the read waits in its worker
+    thread while the loop goes on; the callback then wakes the coroutine."""
+    fifo = tmp_path / 'fifo'
+    os.mkfifo(fifo)
+    async with asyncio.timeout(TIMEOUT):
+        task = asyncio.create_task(callback_to_future.read_file(fifo))
+        await asyncio.sleep(0.1)                      # the loop is not blocked...
+        assert not task.done()                        # ...and the read is still pending
+        [worker] = worker_threads(fifo)
+        assert worker is not threading.current_thread()
+        await asyncio.to_thread(fifo.write_bytes, b'through the pipe')
+        assert await task == b'through the pipe'
+        await asyncio.to_thread(worker.join)
+
+
+@pytest.mark.asyncio
+async def test_callback_after_the_waiter_gave_up_is_dropped(tmp_path):
+    """A late callback on a cancelled future must not raise InvalidStateError in the loop."""
+    loop = asyncio.get_running_loop()
+    errors = []
+    loop.set_exception_handler(lambda loop, context: errors.append(context))
+    fifo = tmp_path / 'fifo'
+    os.mkfifo(fifo)
+    async with asyncio.timeout(TIMEOUT):
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(callback_to_future.read_file(fifo), 0.1)
+        [worker] = worker_threads(fifo)
+        await asyncio.to_thread(fifo.write_bytes, b'too late')
+        await asyncio.to_thread(worker.join)          # the callback has been handed over...
+        await asyncio.sleep(0.05)                     # ...and settle() has run
+    assert errors == []
+
+
+@pytest.mark.asyncio
+async def test_callback_main_prints_both_paths(tmp_path, capsys):
+    (tmp_path / 'hello').write_bytes(b'hello')
+    async with asyncio.timeout(TIMEOUT):
+        await callback_to_future.main([tmp_path / 'hello', tmp_path / 'nope'])
+    assert capsys.readouterr().out.splitlines() == [
+        f"{tmp_path / 'hello'}: 5 bytes: b'hello'...",
+        f"{tmp_path / 'nope'}: No such file or directory"]
+
+
+# -- tasks --------------------------------------------------------------------------
+
+@pytest.mark.asyncio
+async def test_task_advances_on_its_own_while_main_works(capsys):
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    async with asyncio.timeout(TIMEOUT):
+        await tasks.main(period=0.1)
+    elapsed = loop.time() - start
+    lines = capsys.readouterr().out.splitlines()
+    assert sorted(lines[:-1]) == ['main 0', 'main 1', 'main 2', 'task 0', 'task 1', 'task 2']
+    assert lines.index('task 1') < lines.index('main 2')   # ran before main was done with it
+    assert lines[-1] == 'task: 3 ticks'                      # await task gave its result
+    assert 0.3 <= elapsed < 0.55, f'{elapsed:.2f}s: the task did not run alongside main'
