@@ -54,5 +54,259 @@ def early_close_server():
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
     yield listener.getsockname()
+    try:
+        listener.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept() now, not in 10 s
+    except OSError:
+        pass
     listener.close()
     thread.join(10)
+
+
+# -- PostgreSQL and Redis: real servers from the Debian packages, as throwaway instances --------
+import glob  # noqa: E402  (this block is self-contained)
+import os  # noqa: E402
+import pwd  # noqa: E402
+import shutil  # noqa: E402
+import subprocess  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+
+SERVER_TIMEOUT = 30  # seconds for a server to start or stop
+POSTGRES_PASSWORD = 'talk-secret'  # the throwaway cluster's; password auth over TCP
+
+
+def _missing(message):
+    """A server the tests need is not installed: skip locally, fail in CI."""
+    if os.environ.get('CI', '').lower() == 'true':
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+def _postgres_bindir():
+    """Debian's newest /usr/lib/postgresql/VERSION/bin, else the initdb on PATH."""
+    def version(bindir):
+        return tuple(int(part) for part in bindir.split('/')[-2].split('.') if part.isdigit())
+    debian = sorted((os.path.dirname(p) for p in glob.glob('/usr/lib/postgresql/*/bin/initdb')),
+                    key=version)
+    on_path = shutil.which('initdb')
+    for bindir in [*reversed(debian), on_path and os.path.dirname(os.path.realpath(on_path))]:
+        if bindir and all(os.access(os.path.join(bindir, b), os.X_OK) for b in ('initdb', 'pg_ctl')):
+            return bindir
+    _missing('PostgreSQL server binaries (initdb, pg_ctl) not found: '
+             'install them with `apt-get install postgresql` (or `make deps`)')
+
+
+def _run_checked(cmd, what, log=None):
+    result = subprocess.run(cmd, capture_output=True, text=True, timeout=SERVER_TIMEOUT + 30)
+    if result.returncode:
+        detail = result.stdout + result.stderr
+        if log and os.path.exists(log):
+            with open(log) as f:
+                detail += f.read()[-3000:]
+        raise RuntimeError(f'{what} failed ({result.returncode}): {" ".join(cmd)}\n{detail}')
+
+
+@pytest.fixture(scope='session')
+def postgres():
+    """DSN of a throwaway PostgreSQL cluster on 127.0.0.1: initdb into a temp dir, password auth.
+
+    As root, the cluster runs as the ``postgres`` user (PostgreSQL refuses to run as root).
+    """
+    bindir = _postgres_bindir()
+    as_user = []
+    if os.geteuid() == 0:
+        try:
+            owner = pwd.getpwnam('postgres')
+        except KeyError:
+            _missing('running as root needs a `postgres` user: `apt-get install postgresql` creates it')
+        as_user = ['runuser', '-u', 'postgres', '--']
+    tmp = tempfile.mkdtemp(prefix='asyncio-talk-pg-')   # not under /tmp/pytest-of-root (mode 700)
+    data, sockets, log = (os.path.join(tmp, name) for name in ('data', 'run', 'server.log'))
+    os.mkdir(sockets)
+    pwfile = os.path.join(tmp, 'pw')
+    with open(pwfile, 'w') as f:
+        f.write(POSTGRES_PASSWORD + '\n')
+    if as_user:
+        for path in (tmp, sockets, pwfile):
+            os.chown(path, owner.pw_uid, owner.pw_gid)
+    pg_ctl = [*as_user, os.path.join(bindir, 'pg_ctl'), '-D', data]
+    port = _free_port()
+    try:
+        _run_checked([*as_user, os.path.join(bindir, 'initdb'), '-D', data, '-U', 'talk',
+                      f'--pwfile={pwfile}', '--auth-local=trust', '--auth-host=scram-sha-256',
+                      '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions'], 'initdb')
+        options = (f'-c port={port} -c listen_addresses=127.0.0.1 -c fsync=off '
+                   f'-c unix_socket_directories={sockets}')
+        try:
+            _run_checked([*pg_ctl, 'start', '-w', '-t', str(SERVER_TIMEOUT), '-l', log,
+                          '-o', options], 'pg_ctl start', log)
+            yield (f'host=127.0.0.1 port={port} dbname=postgres user=talk '
+                   f'password={POSTGRES_PASSWORD} connect_timeout=10')
+        finally:        # also after a failed start: a half-started server must not linger
+            subprocess.run([*pg_ctl, 'stop', '-m', 'fast', '-w', '-t', str(SERVER_TIMEOUT)],
+                           capture_output=True, timeout=SERVER_TIMEOUT + 30)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+@pytest.fixture(scope='session')
+def redis_server():
+    """URL of a throwaway redis-server on 127.0.0.1, persistence off."""
+    binary = shutil.which('redis-server') or '/usr/bin/redis-server'
+    if not os.access(binary, os.X_OK):
+        _missing('redis-server not found: install it with `apt-get install redis-server` '
+                 '(or `make deps`)')
+    tmp = tempfile.mkdtemp(prefix='asyncio-talk-redis-')
+    port = _free_port()
+    with open(os.path.join(tmp, 'server.log'), 'w+') as log:
+        proc = subprocess.Popen(
+            [binary, '--port', str(port), '--bind', '127.0.0.1', '--save', '',
+             '--appendonly', 'no', '--dir', tmp], stdout=log, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + SERVER_TIMEOUT
+            while True:                     # until it answers PING, bounded
+                try:
+                    with socket.create_connection(('127.0.0.1', port), timeout=1) as sock:
+                        sock.sendall(b'PING\r\n')
+                        if sock.recv(64) == b'+PONG\r\n':
+                            break
+                except OSError:
+                    pass
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    log.seek(0)
+                    raise RuntimeError(f'redis-server did not start on port {port}:\n{log.read()}')
+                time.sleep(0.05)
+            yield f'redis://127.0.0.1:{port}/0'
+        finally:
+            proc.terminate()
+            proc.wait(SERVER_TIMEOUT)
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+# -- nginx: a second real, strict HTTP/1.1 server for the hand-written HTTP clients ------------
+from snippets.demo_server import demo_body  # noqa: E402  (this block is self-contained)
+
+NGINX_CONF = '''\
+daemon off;
+worker_processes 1;
+{user}
+pid {tmp}/nginx.pid;
+error_log {tmp}/error.log warn;
+events {{ worker_connections 256; }}
+http {{
+    access_log off;
+    default_type text/plain;
+    client_body_temp_path {tmp}/client_body;
+    proxy_temp_path {tmp}/proxy;
+    fastcgi_temp_path {tmp}/fastcgi;
+    uwsgi_temp_path {tmp}/uwsgi;
+    scgi_temp_path {tmp}/scgi;
+    server {{
+        listen 127.0.0.1:{port};
+        root {tmp}/www;
+    }}
+}}
+'''
+
+
+class HttpServer:
+    """A running HTTP server for the client tests: its address, and which path answers which body."""
+
+    def __init__(self, name, address, path_for_size):
+        self.name = name
+        self.address = address
+        self._path_for_size = path_for_size
+
+    def path(self, size):
+        """A path whose answer has the body ``demo_body(size)``."""
+        return self._path_for_size(size)
+
+    def __repr__(self):
+        return f'<{self.name} at {self.address[0]}:{self.address[1]}>'
+
+
+@pytest.fixture(scope='session')
+def nginx_server():
+    """HttpServer: nginx (Debian's) on a free port, serving demo_body files from a temp root.
+
+    ``/`` answers ``demo_body(1024)`` (index.html), like the demo server; ``.path(size)`` writes
+    ``/size-N.txt`` on first use.  Started from a temporary config, ``daemon off``, pid, logs and
+    temp files in a temp dir.  As root, its workers run as root too (``user root``): the default
+    user ``nobody`` could not read a private temp dir.
+    """
+    binary = shutil.which('nginx') or shutil.which('nginx', path='/usr/sbin:/sbin')
+    if not binary:
+        _missing('nginx not found: install it with `apt-get install nginx` (or `make deps`)')
+    tmp = tempfile.mkdtemp(prefix='asyncio-talk-nginx-')
+    root = os.path.join(tmp, 'www')
+    os.mkdir(root)
+    with open(os.path.join(root, 'index.html'), 'wb') as f:
+        f.write(demo_body(1024))
+    port = _free_port()
+    conf = os.path.join(tmp, 'nginx.conf')
+    with open(conf, 'w') as f:
+        f.write(NGINX_CONF.format(tmp=tmp, port=port,
+                                  user='user root;' if os.geteuid() == 0 else ''))
+    log_path = os.path.join(tmp, 'error.log')
+
+    def path_for_size(size):
+        name = f'size-{size}.txt'
+        if not os.path.exists(os.path.join(root, name)):
+            with open(os.path.join(tmp, name), 'wb') as f:
+                f.write(demo_body(size))
+            os.replace(os.path.join(tmp, name), os.path.join(root, name))  # whole, or not there
+        return '/' + name
+
+    with open(os.path.join(tmp, 'stderr.log'), 'w+') as out:
+        proc = subprocess.Popen([binary, '-p', tmp, '-e', log_path, '-c', conf],
+                                stdout=out, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + SERVER_TIMEOUT
+            while True:                     # until it accepts connections, bounded
+                try:
+                    socket.create_connection(('127.0.0.1', port), timeout=1).close()
+                    break
+                except OSError:
+                    pass
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    out.seek(0)
+                    detail = out.read()
+                    if os.path.exists(log_path):
+                        with open(log_path) as f:
+                            detail += f.read()[-3000:]
+                    raise RuntimeError(f'nginx did not start on port {port}:\n{detail}')
+                time.sleep(0.05)
+            yield HttpServer('nginx', ('127.0.0.1', port), path_for_size)
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(SERVER_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(SERVER_TIMEOUT)
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+@pytest.fixture(params=['uvicorn', 'nginx'])
+def any_http_server(request):
+    """Each strict HTTP/1.1 server in turn, as an HttpServer: the demo server (uvicorn+h11), nginx."""
+    if request.param == 'nginx':
+        return request.getfixturevalue('nginx_server')
+    return HttpServer('uvicorn', request.getfixturevalue('http_server'), lambda size: f'/?size={size}')
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print what the tests measured for the record (``record_property('deck_report', line)``)."""
+    lines = [value for reports in terminalreporter.stats.values() for report in reports
+             if getattr(report, 'when', None) == 'call'
+             for name, value in getattr(report, 'user_properties', ()) if name == 'deck_report']
+    if lines:
+        terminalreporter.write_sep('-', 'deck report')
+        for line in lines:
+            terminalreporter.write_line(line)

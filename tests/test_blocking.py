@@ -8,27 +8,29 @@ from snippets._http import IncompleteResponse, split_response
 from snippets.demo_server import demo_body
 
 
-def test_blocking_client_gets_a_complete_answer(http_server):
-    status, body = split_response(http_blocking.http_get(*http_server, path='/?size=100'))
+def test_blocking_client_gets_a_complete_answer(any_http_server):
+    status, body = split_response(http_blocking.http_get(*any_http_server.address,
+                                                         path=any_http_server.path(100)))
     assert status == 200
     assert body == demo_body(100)
 
 
-def test_body_larger_than_one_read_arrives_whole(http_server):
+def test_body_larger_than_one_read_arrives_whole(any_http_server):
     size = 3 * 1024 * 1024      # far more than one recv() of 64 KiB returns
-    status, body = split_response(http_blocking.http_get(*http_server, path=f'/?size={size}'))
+    status, body = split_response(http_blocking.http_get(*any_http_server.address,
+                                                         path=any_http_server.path(size)))
     assert status == 200
     assert len(body) == size
     assert body == demo_body(size)
 
 
-def test_server_rejects_http11_without_host(http_server):
-    """The server is strict: the 2015 request (no Host header) gets 400, ours gets 200."""
-    with socket.create_connection(http_server, timeout=10) as sock:
+def test_server_rejects_http11_without_host(any_http_server):
+    """The servers are strict: the 2015 request (no Host header) gets 400, ours gets 200."""
+    with socket.create_connection(any_http_server.address, timeout=10) as sock:
         sock.sendall(b'GET / HTTP/1.1\r\nConnection: close\r\n\r\n')
         answer = sock.recv(65536)
     assert answer.startswith(b'HTTP/1.1 400')
-    assert http_blocking.http_get(*http_server).startswith(b'HTTP/1.1 200')
+    assert http_blocking.http_get(*any_http_server.address).startswith(b'HTTP/1.1 200')
 
 
 def test_request_is_bytes_with_host_header():
@@ -48,9 +50,9 @@ def test_server_closing_early_is_reported(early_close_server):
 
 
 @pytest.mark.parametrize('module', [http_processes, http_threads])
-def test_pools_fetch_every_path_in_order(module, http_server):
+def test_pools_fetch_every_path_in_order(module, any_http_server):
     sizes = [10, 70_000, 5, 200_000]
-    responses = module.fetch_all(*http_server, [f'/?size={n}' for n in sizes])
+    responses = module.fetch_all(*any_http_server.address, [any_http_server.path(n) for n in sizes])
     assert [split_response(r) for r in responses] == [(200, demo_body(n)) for n in sizes]
 
 
