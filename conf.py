@@ -17,11 +17,12 @@ extensions = [
     'hieroglyph',
     'sphinxcontrib.jquery',   # hieroglyph's slide and console JavaScript use $
     'deck_fixes',             # slides/_ext: fixes for hieroglyph defects
+    'deck_publish',           # slides/_ext: the snippets as pages of the HTML site
 ]
 
 root_doc = 'index'
 exclude_patterns = ['_build']
-templates_path = []
+templates_path = ['slides/_templates']
 pygments_style = 'default'
 highlight_language = 'python3'
 
@@ -29,7 +30,12 @@ highlight_language = 'python3'
 html_theme = 'alabaster'
 html_title = project
 html_static_path = ['slides/_static']
+html_css_files = ['site.css']
 html_show_sourcelink = False
+html_favicon = 'slides/_static/favicon.svg'
+# (hieroglyph appends slidelink.html, "View as slides", when building the site)
+html_sidebars = {'**': ['about.html', 'navigation.html', 'snippets.html', 'searchbox.html']}
+deck_snippets = 'snippets'    # every module shown on a slide, as a page of the site
 
 # -- Slides (hieroglyph) -----------------------------------------------------
 slide_theme = 'slides'
@@ -37,3 +43,13 @@ slide_levels = 3
 slide_numbers = True
 slide_footer = 'I/O concurrency: asyncio'
 slide_theme_options = {'custom_css': 'custom.css'}
+
+# -- The published site (`make site` builds with -t site) ---------------------
+# One folder: the HTML site at its root, the deck in slides/, linked both ways
+# (deck_fixes makes hieroglyph's links work with the single-file deck).
+if tags.has('site'):  # noqa: F821 (Sphinx provides tags)
+    slide_link_to_html = True                    # each slide -> its section of the site
+    slide_html_relative_path = '../'
+    slide_link_html_to_slides = True             # each page (sidebar) -> its first slide
+    slide_link_html_sections_to_slides = True    # each section title -> its slide
+    slide_relative_path = 'slides/'

@@ -4,9 +4,46 @@
   included document, so from the second part of the talk on, slides come out
   as ``level-0`` with ``<h0>`` titles.  Lower it only once, when the title
   slide that holds the toctree is closed.
+* singlefile-slides writes no ``console.html``: Sphinx's single-file builder
+  never asks extensions for extra pages, so the ``c`` key opened a 404 instead
+  of the presenter console.  Write the pages hieroglyph's theme asks for.
+* ``Cannot read properties of null (reading 'getAttribute')`` on every slide
+  and console page: Sphinx 6's ``documentation_options.js`` reads
+  ``data-url_root`` from its own ``<script id="documentation_options">`` tag,
+  but hieroglyph's layout writes script tags without their attributes (and
+  defines ``DOCUMENTATION_OPTIONS`` inline itself).  Leave that script out of
+  slide pages.  (``$ is not defined`` is fixed by ``sphinxcontrib.jquery``.)
+* No favicon link on slide pages (hieroglyph's layout reads a context value
+  Sphinx 6 no longer sets), so browsers log a 404 for ``/favicon.ico``.
+* ``slide_link_to_html`` with singlefile-slides links every slide to
+  ``index.html``: link each slide to the page of the part it comes from.
+* ``slide_link_html_to_slides`` links each page to ``slides/<page>.html``,
+  which the single-file deck does not have: link to ``index.html#<first slide>``
+  (and ``_templates/slidelink.html`` keeps the anchor, which ``pathto`` drops).
+* ``slide_link_html_sections_to_slides`` silently does nothing (hieroglyph
+  registers its translator under the builder object instead of its name):
+  link every section title of the HTML pages to its slide here.
+* Not hieroglyph's: a ``literalinclude`` between marker comments keeps the
+  blank lines around the markers (Sphinx highlights with ``stripnl=False``),
+  two or more lines of a 1024x768 slide lost per block.  Trim them.
 """
+import html
+import os
+import posixpath
+import re
+
 from docutils import nodes
-from hieroglyph import writer
+from hieroglyph import builder, writer
+from sphinx.util.osutil import relative_uri
+
+HTML_BUILDERS = ('html', 'dirhtml')
+
+
+class SingleFileSlideBuilder(builder.SingleFileSlideBuilder):
+
+    def write_additional_files(self):
+        super().write_additional_files()
+        self.gen_pages_from_extensions()      # console.html from the slide theme
 
 
 class SingleFileSlideTranslator(writer.SingleFileSlideTranslator):
@@ -20,7 +57,80 @@ class SingleFileSlideTranslator(writer.SingleFileSlideTranslator):
             self.section_level -= 1
         writer.BaseSlideTranslator.visit_start_of_file(self, node)
 
+    def depart_title(self, node):
+        config = self.builder.config
+        section = node.parent
+        if config.slide_link_to_html and isinstance(section, nodes.section) and section['ids']:
+            href = f"{config.slide_html_relative_path}{self.docnames[-1]}.html#{section['ids'][0]}"
+            self.body.append(f'<a class="headerlink" href="{html.escape(href)}" title="View HTML">'
+                             f'{config.slide_html_slide_link_symbol}</a>')
+        writer.BaseSlideTranslator.depart_title(self, node)   # not hieroglyph's link
+
+
+def fix_slide_page(app, pagename, templatename, context, doctree):
+    if not builder.building_slides(app):
+        return
+    context['script_files'] = [js for js in context.get('script_files', ())
+                               if js != '_static/documentation_options.js']
+    if app.config.html_favicon:
+        context['favicon'] = os.path.basename(app.config.html_favicon)
+
+
+def slide_target(app, from_docname, section_id):
+    """Relative URL of the slide ``section_id`` in the single-file deck."""
+    deck = posixpath.join(app.config.slide_relative_path, app.config.root_doc + '.html')
+    return relative_uri(app.builder.get_target_uri(from_docname), deck) + '#' + section_id
+
+
+def link_page_to_slides(app, pagename, templatename, context, doctree):
+    if app.builder.name not in HTML_BUILDERS or not context.get('show_slidelink'):
+        return
+    section = next(doctree.findall(nodes.section), None) if doctree else None
+    if section is None or not section['ids']:
+        context['show_slidelink'] = False
+        return
+    # relative to the page: _templates/slidelink.html uses it as is
+    context['slide_path'] = slide_target(app, pagename, section['ids'][0])
+
+
+def link_sections_to_slides(app, doctree, docname):
+    config = app.config
+    if app.builder.name not in HTML_BUILDERS or not config.slide_link_html_sections_to_slides:
+        return
+    for section in doctree.findall(nodes.section):
+        level = 1 + sum(isinstance(parent, nodes.section) for parent in iter_parents(section))
+        if level > config.slide_levels or not section['ids']:
+            continue                                   # deeper sections are part of a slide
+        title = section.next_node(nodes.title)
+        title += nodes.reference('', config.slide_html_slide_link_symbol,
+                                 refuri=slide_target(app, docname, section['ids'][0]),
+                                 reftitle='View as slide', classes=['slidelink'])
+
+
+def trim_included_code(app, doctree):
+    for block in doctree.findall(nodes.literal_block):
+        if not block.get('source') or block.get('highlight_args', {}).get('hl_lines'):
+            continue                                   # typed, or line numbers matter
+        text = block.astext()
+        if not block.get('linenos'):
+            text = re.sub(r'\A(?:[ \t]*\n)+', '', text)
+        text = text.rstrip() + '\n'
+        if text != block.astext():
+            block.children = [nodes.Text(text)]
+            block.rawsource = text
+
+
+def iter_parents(node):
+    while node.parent is not None:
+        node = node.parent
+        yield node
+
 
 def setup(app):
+    app.add_builder(SingleFileSlideBuilder, override=True)
     app.set_translator('singlefile-slides', SingleFileSlideTranslator, override=True)
+    app.connect('html-page-context', fix_slide_page)
+    app.connect('html-page-context', link_page_to_slides, priority=600)  # after hieroglyph's
+    app.connect('doctree-resolved', link_sections_to_slides)
+    app.connect('doctree-read', trim_included_code)
     return {'parallel_read_safe': True, 'parallel_write_safe': True}

@@ -1,0 +1,391 @@
+"""The deck in a real browser (Debian's Chromium, driven by Playwright), as presented and published.
+
+The site is built as ``make site`` builds it (the HTML pages at the root, the single-file deck in
+``slides/``) and served over HTTP on 127.0.0.1.  Checked: every slide becomes current in turn with a
+visible title; the arrow keys move; ``c`` opens the presenter console with the slide's speaker note;
+no JavaScript errors; every slide fits a 1024x768 window; the site and the slides link to each other;
+``make pdf`` prints one page per slide.  Slide counts and texts are read from the build, never assumed.
+
+One browser for the module: while Playwright's sync API runs, the thread has a running asyncio loop,
+so it must be gone before other modules' asyncio tests run.
+"""
+import functools
+import html
+import http.server
+import os
+import re
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXT = ROOT / 'slides' / '_ext'
+sys.path.insert(0, str(EXT))
+import deck_publish  # noqa: E402  (find_chromium, CHROMIUM_ARGS: the same browser as `make pdf`)
+
+VIEWPORT = {'width': 1024, 'height': 768}
+TIMEOUT_MS = 10_000                        # any single browser wait
+
+
+def missing(message):
+    """Locally skip with what to install; under CI=true fail."""
+    if os.environ.get('CI', '').lower() == 'true':
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def sphinx_build(builder, outdir, doctrees, *options):
+    """One Sphinx build as the Makefile runs it (-W: a warning fails it)."""
+    result = subprocess.run(
+        [sys.executable, '-m', 'sphinx', '-W', '--keep-going', '-q', *options, '-b', builder,
+         '-c', str(ROOT), '-d', str(doctrees),
+         str(ROOT / 'slides'), str(outdir)],
+        capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    return outdir
+
+
+@pytest.fixture(scope='module')
+def site(tmp_path_factory):
+    """The published folder, built as `make site` builds it."""
+    site = tmp_path_factory.mktemp('publish') / 'site'
+    sphinx_build('html', site, site.parent / 'doctrees-html', '-t', 'site')
+    sphinx_build('singlefile-slides', site / 'slides', site.parent / 'doctrees-slides', '-t', 'site')
+    return site
+
+
+@pytest.fixture(scope='module')
+def slide_ids(site):
+    """The ids of the slides, in order, from the built deck."""
+    deck = (site / 'slides' / 'index.html').read_text()
+    ids = re.findall(r'<article class="[^"]*\bslide\b[^"]*" id="([^"]+)"', deck)
+    assert ids and len(ids) == deck.count('<article')
+    return ids
+
+
+@pytest.fixture(scope='module')
+def server(site):
+    """Base URL of a static HTTP server for the site, on 127.0.0.1."""
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(('127.0.0.1', 0), functools.partial(Handler, directory=site))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f'http://127.0.0.1:{httpd.server_address[1]}/'
+    httpd.shutdown()
+    httpd.server_close()
+    thread.join(10)
+
+
+@pytest.fixture(scope='module')
+def chromium():
+    path = deck_publish.find_chromium()
+    if not path:
+        missing('Chromium not found: install the Debian package chromium (`make deps`)')
+    return path
+
+
+@pytest.fixture(scope='module')
+def browser(chromium):
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing('playwright not installed: `make install` (requirements.txt)')
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=deck_publish.CHROMIUM_ARGS,
+                                             timeout=30_000)
+        yield browser
+        browser.close()
+
+
+class Watched:
+    """A browser context at 1024x768 whose pages record their JavaScript errors."""
+
+    def __init__(self, browser):
+        self.errors = []
+        self.context = browser.new_context(viewport=VIEWPORT)
+        self.context.set_default_timeout(TIMEOUT_MS)
+        self.context.on('page', self.watch)
+
+    def watch(self, page):
+        page.on('pageerror', lambda error: self.errors.append(f'{page.url}: {error}'))
+        page.on('console', lambda message: message.type == 'error' and self.errors.append(
+            f'{page.url}: console: {message.text} {message.location.get("url", "")}'))
+
+    def open(self, url):
+        page = self.context.new_page()
+        page.goto(url)
+        return page
+
+    def open_deck(self, url):
+        page = self.open(url)
+        page.wait_for_function("document.body.classList.contains('loaded')")
+        page.add_style_tag(content='* { transition: none !important; }')   # measure at rest
+        page.evaluate('document.fonts.ready.then(() => true)')
+        return page
+
+
+@pytest.fixture
+def watched(browser):
+    watched = Watched(browser)
+    yield watched
+    watched.context.close()
+
+
+def current(page):
+    """``(slide number from the URL, ids of the slides marked current)``."""
+    number = page.evaluate('location.hash')
+    ids = page.evaluate("[...document.querySelectorAll('section.slides > article.current')].map(a => a.id)")
+    return number, ids
+
+
+# Where the current slide's content ends, against its box, the footer line and the window.
+MEASURE = """async () => {
+  await document.fonts.ready;
+  const article = document.querySelector('section.slides > article.current');
+  const box = article.getBoundingClientRect();
+  const style = getComputedStyle(article);
+  const padBottom = parseFloat(style.paddingBottom), padRight = parseFloat(style.paddingRight);
+  const furniture = '.slide-no, .slide-footer, a.headerlink, div.admonition.note';
+  let limit = box.bottom - padBottom;
+  for (const el of article.querySelectorAll('.slide-no, .slide-footer')) {
+    const r = el.getBoundingClientRect();
+    if (r.height) limit = Math.min(limit, r.top);
+  }
+  let bottom = box.top, right = box.left;
+  const clipped = [];
+  for (const el of article.querySelectorAll('*')) {
+    if (el.closest(furniture)) continue;
+    const r = el.getBoundingClientRect();
+    if (!r.width && !r.height) continue;
+    bottom = Math.max(bottom, r.bottom);
+    right = Math.max(right, r.right);
+    if (el.clientWidth && el.scrollWidth > el.clientWidth + 1)
+      clipped.push(`<${el.tagName.toLowerCase()}> ${el.scrollWidth - el.clientWidth}px too wide`);
+    if (el.clientHeight && el.scrollHeight > el.clientHeight + 1 && el.tagName !== 'ARTICLE')
+      clipped.push(`<${el.tagName.toLowerCase()}> ${el.scrollHeight - el.clientHeight}px too tall`);
+  }
+  const h1 = article.querySelector('h1');
+  const t = h1 ? h1.getBoundingClientRect() : null;
+  return {
+    id: article.id,
+    title: h1 ? h1.innerText.replace(/[\\u00a7\\u00b6]/g, '').trim() : '',
+    titleShown: !!t && t.width > 0 && t.height > 0 && t.top >= 0 && t.bottom <= innerHeight
+                && getComputedStyle(h1).visibility === 'visible',
+    notesHidden: [...article.querySelectorAll('div.admonition.note')]
+                 .every(n => !n.getClientRects().length),
+    inWindow: box.left >= 0 && box.top >= 0 && box.right <= innerWidth && box.bottom <= innerHeight,
+    needs: Math.ceil(bottom - box.top + padBottom),
+    below: Math.ceil(bottom - limit),
+    beside: Math.ceil(right - (box.right - padRight)),
+    clipped,
+  };
+}"""
+
+
+def overflow(m):
+    """What is wrong with a measured slide ('' if it fits)."""
+    problems = [f'content runs {m["below"]}px into the footer line or past the box'] if m['below'] > 0 else []
+    problems += [f'content {m["beside"]}px wider than the box'] if m['beside'] > 0 else []
+    problems += m['clipped']
+    problems += [] if m['inWindow'] else ['the slide box is not inside the 1024x768 window']
+    return '; '.join(problems)
+
+
+def test_every_slide_renders_and_fits_1024x768(watched, server, slide_ids, site, record_property):
+    """Walk the deck with the right arrow: each slide becomes current in turn, shows its title,
+    and its content stays inside its box (above the footer line) and the 1024x768 window."""
+    page = watched.open_deck(server + 'slides/index.html')
+    measured = []
+    for number, slide_id in enumerate(slide_ids, 1):
+        if number > 1:
+            page.keyboard.press('ArrowRight')
+        assert current(page) == (f'#{number}', [slide_id])
+        m = page.evaluate(MEASURE)
+        assert m['title'] and m['titleShown'], f'slide {number} ({slide_id}): no visible title'
+        assert m['notesHidden'], f'slide {number} ({slide_id}): speaker notes shown on the slide'
+        m['number'], m['problem'] = number, overflow(m)
+        measured.append(m)
+        if m['problem']:
+            page.screenshot(path=site.parent / f'overflow-{number:02}-{slide_id}.png')
+    page.keyboard.press('ArrowRight')                      # past the end: stays on the last
+    assert current(page) == (f'#{len(slide_ids)}', [slide_ids[-1]])
+
+    tallest = max(measured, key=lambda m: m['needs'])
+    watched.open_deck(f'{server}slides/index.html#{tallest["number"]}').screenshot(
+        path=site.parent / 'tallest-slide.png')
+    report = site.parent / 'fit-report.txt'
+    report.write_text(''.join(
+        f'{m["number"]:3} {m["needs"]:4}px {m["needs"] / VIEWPORT["height"]:4.0%}  {m["title"]}'
+        f'{"  OVERFLOW: " + m["problem"] if m["problem"] else ""}\n' for m in measured))
+    record_property('deck_report', f'{len(measured)} slides; tallest: slide {tallest["number"]} '
+                    f'"{tallest["title"]}" needs {tallest["needs"]}px = '
+                    f'{tallest["needs"] / VIEWPORT["height"]:.0%} of the 768px height '
+                    f'(slide box 744px); per slide: {report}')
+    bad = [f'slide {m["number"]} "{m["title"]}" ({m["id"]}): {m["problem"]}'
+           for m in measured if m['problem']]
+    assert not bad, f'slides that do not fit 1024x768 (screenshots next to {report}):\n' + '\n'.join(bad)
+    assert not watched.errors
+
+
+def test_arrow_keys_move_between_slides(watched, server, slide_ids):
+    page = watched.open_deck(server + 'slides/index.html#2')
+    assert current(page) == ('#2', [slide_ids[1]])
+    page.keyboard.press('ArrowLeft')
+    assert current(page) == ('#1', [slide_ids[0]])
+    page.keyboard.press('ArrowLeft')                       # before the start: stays on the first
+    assert current(page) == ('#1', [slide_ids[0]])
+    page.keyboard.press('ArrowRight')
+    page.keyboard.press('ArrowRight')
+    assert current(page) == ('#3', [slide_ids[2]])
+    assert not watched.errors
+
+
+NOTE = """() => [...document.querySelectorAll('%s')].map(n => n.textContent).join(' ')"""
+
+
+def note_text(page, selector):
+    text = page.evaluate(NOTE % selector)
+    return ' '.join(text.replace('Note', '', 1).split())
+
+
+def test_presenter_console_shows_the_speaker_notes(watched, server, slide_ids, record_property):
+    """`c` opens hieroglyph's console in a new window: it shows the current slide's note, follows
+    the deck, and drives it."""
+    page = watched.open_deck(server + 'slides/index.html#3')
+    assert page.evaluate('typeof jQuery') == 'function'
+    with page.expect_popup() as popup:
+        page.keyboard.press('c')
+    console = popup.value
+    console.wait_for_load_state()
+    assert console.evaluate('typeof jQuery') == 'function'
+    expected = note_text(page, 'article.current div.admonition.note')
+    assert expected
+    console.wait_for_function("document.querySelector('#cur_slide_num').textContent === '3'")
+    assert console.text_content('#num_slides') == str(len(slide_ids))
+    assert note_text(console, '#presenter_notes') == expected
+
+    page.keyboard.press('ArrowRight')                      # the deck moves: the console follows
+    console.wait_for_function("document.querySelector('#cur_slide_num').textContent === '4'")
+    assert note_text(console, '#presenter_notes') == note_text(page, 'article.current div.admonition.note')
+
+    console.keyboard.press('ArrowRight')                   # the console drives the deck
+    page.wait_for_function("location.hash === '#5'")
+    assert current(page) == ('#5', [slide_ids[4]])
+    record_property('deck_report', f'JavaScript errors on the slides and the console: {len(watched.errors)}')
+    assert not watched.errors
+
+
+TITLE = """h => { const t = h.cloneNode(true);
+    t.querySelectorAll('a.headerlink, a.slidelink').forEach(a => a.remove());
+    return t.textContent.trim(); }"""
+
+
+def page_links(page):
+    return page.evaluate("""() => [...document.querySelectorAll('a[href]')].map(a => ({
+        href: a.href, text: a.textContent.trim(), cls: a.className,
+        section: (a.closest('section') && a.closest('section').id) || ''}))""")
+
+
+def resolve(site, server, url):
+    """``(file in the site, fragment)`` for a URL on the test server."""
+    assert url.startswith(server), url
+    path, _, fragment = url[len(server):].partition('#')
+    return site / (path or 'index.html'), fragment
+
+
+def test_site_and_slides_link_both_ways(watched, server, site, slide_ids, record_property):
+    """Every HTML section links to its own slide and every slide back to its section;
+    the sidebar's "View as slides" lands on the page's first slide; snippets are browsable."""
+    slides = watched.open_deck(server + 'slides/index.html')
+    titles = dict(zip(slide_ids, slides.locator('section.slides > article > h1').evaluate_all(
+        f'hs => hs.map({TITLE})')))
+    assert len(set(slide_ids)) == len(slide_ids), 'two slides share an id: links would land on the first'
+
+    # slides -> site: every slide's mark links to the same section of its HTML page
+    back = slides.evaluate("""() => [...document.querySelectorAll('section.slides > article')]
+        .map(a => { const l = a.querySelector('h1 > a.headerlink'); return [a.id, l && l.href]; })""")
+    assert all(href for _, href in back), 'slides without a link to the site'
+    pages = {}
+    for slide_id, href in back:
+        path, fragment = resolve(site, server, href)
+        assert path.is_file() and fragment == slide_id, href
+        pages.setdefault(path, []).append(slide_id)
+
+    # site -> slides: every section title, and the sidebar, link to that section's slide
+    snippet_links = set()
+    for path, ids in pages.items():
+        page = watched.open(server + str(path.relative_to(site)))
+        links = page_links(page)
+        to_slides = {link['section']: link['href'] for link in links if 'slidelink' in link['cls']}
+        assert to_slides == {i: f'{server}slides/index.html#{i}' for i in ids}, path.name
+        sidebar = [link['href'] for link in links if link['text'] == 'View as slides']
+        assert sidebar == [f'{server}slides/index.html#{ids[0]}'], path.name
+        snippet_links |= {link['href'] for link in links if 'snippets/' in link['href']}
+        page.close()
+
+    # in the browser: a page's "View as slides" lands on its first slide, whose mark leads back
+    path, ids = list(pages.items())[len(pages) // 2]
+    page = watched.open(server + str(path.relative_to(site)))
+    page.click('text=View as slides')
+    page.wait_for_url(f'{server}slides/index.html#*')
+    page.wait_for_function("document.body.classList.contains('loaded')")
+    assert current(page) == (f'#{slide_ids.index(ids[0]) + 1}', [ids[0]])
+    page.click('section.slides > article.current > h1 > a.headerlink')
+    page.wait_for_url(f'{server}{path.relative_to(site)}#{ids[0]}')
+    assert page.locator(f'[id="{ids[0]}"] h1').first.evaluate(TITLE) == titles[ids[0]]
+    page.click(f'[id="{ids[-1]}"] h1 a.slidelink')         # and a section title to its slide
+    page.wait_for_url(f'{server}slides/index.html#*')
+    page.wait_for_function("document.body.classList.contains('loaded')")
+    assert current(page) == (f'#{slide_ids.index(ids[-1]) + 1}', [ids[-1]])
+
+    # the snippets: an index linked from every page, a highlighted page and the plain file each
+    assert f'{server}snippets/index.html' in snippet_links
+    index = watched.open(server + 'snippets/index.html')
+    listed = [link['href'] for link in page_links(index) if link['href'].endswith('.html')
+              and '/snippets/' in link['href'] and not link['href'].endswith('/index.html')]
+    snippets = ROOT / 'snippets'
+    expected = {p.name for p in snippets.iterdir()
+                if p.suffix in ('.py', '.pycon') and p.name != '__init__.py'}
+    assert {Path(href).name.removesuffix('.html') for href in listed} == expected
+    for href in listed + sorted(snippet_links):
+        path, _ = resolve(site, server, href)
+        assert path.is_file(), href
+    for name in expected:                                  # the page shows the plain file
+        page_html = (site / 'snippets' / f'{name}.html').read_text()
+        code = re.search(r'<div class="highlight"><pre>(.*?)</pre>', page_html, re.S).group(1)
+        assert html.unescape(re.sub(r'<[^>]+>', '', code)).strip() == \
+            (site / 'snippets' / name).read_text().strip(), name
+    one = watched.open(listed[0])
+    assert one.locator('div.highlight pre').count() == 1
+    assert not watched.errors
+
+    files = [p for p in site.rglob('*') if p.is_file()]
+    record_property('deck_report', f'published folder: {len(files)} files, '
+                    f'{sum(p.stat().st_size for p in files) / 1e6:.1f} MB ({site})')
+
+
+def pdf_pages(pdf):
+    """``(page count, [(width, height) in pt])`` of a PDF, without a PDF library."""
+    data = pdf.read_bytes()
+    assert data.startswith(b'%PDF-')
+    pages = re.findall(rb'/Type\s*/Page\b(?!s)', data)
+    boxes = re.findall(rb'/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]', data)
+    return len(pages), [(float(w), float(h)) for w, h in boxes]
+
+
+def test_pdf_has_one_page_per_slide(chromium, site, slide_ids, tmp_path):
+    """`make pdf`'s command on the built deck: one page per slide, each the slide's size."""
+    pdf = tmp_path / 'slides.pdf'
+    result = subprocess.run([sys.executable, str(EXT / 'deck_publish.py'), 'pdf',
+                             str(site / 'slides' / 'index.html'), str(pdf)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    count, boxes = pdf_pages(pdf)
+    assert count == len(slide_ids)
+    assert boxes and {(round(w), round(h)) for w, h in boxes} == {(750, 558)}   # 1000x744 px
