@@ -1,10 +1,55 @@
-"""Real servers for the tests, on free ports on 127.0.0.1, started and stopped here."""
+"""Real servers for the tests, on free ports on 127.0.0.1, started and stopped here.
+
+The demo servers (uvicorn+h11 HTTP, TCP echo), nginx, PostgreSQL and Redis, plus two
+misbehaving peers: a port that refuses, and a server that closes mid-response.
+"""
+import glob
+import os
+import pwd
+import shutil
 import socket
+import subprocess
+import tempfile
 import threading
+import time
 
 import pytest
 
 from snippets._run import demo_servers
+from snippets.demo_server import demo_body
+
+SERVER_TIMEOUT = 30  # seconds for a server to start or stop
+POSTGRES_PASSWORD = 'talk-secret'  # the throwaway cluster's; password auth over TCP
+
+
+def _missing(message):
+    """A server the tests need is not installed: skip locally, fail in CI."""
+    if os.environ.get('CI', '').lower() == 'true':
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def _free_port():
+    """A port on 127.0.0.1 that nothing listens on (just now)."""
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+def _wait_until_serving(proc, answers, what, log):
+    """Poll ``answers()`` until it is true; raise with the server's log if it dies or
+    SERVER_TIMEOUT passes first."""
+    deadline = time.monotonic() + SERVER_TIMEOUT
+    while True:
+        try:
+            if answers():
+                return
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            log.seek(0)
+            raise RuntimeError(f'{what} did not start:\n{log.read()[-3000:]}')
+        time.sleep(0.05)
 
 
 @pytest.fixture(scope='session')
@@ -29,9 +74,7 @@ def echo_server(demo):
 @pytest.fixture
 def refused_port():
     """A port on 127.0.0.1 where nothing listens: connecting is refused."""
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
+    return _free_port()
 
 
 @pytest.fixture
@@ -63,30 +106,6 @@ def early_close_server():
 
 
 # -- PostgreSQL and Redis: real servers from the Debian packages, as throwaway instances --------
-import glob  # noqa: E402  (this block is self-contained)
-import os  # noqa: E402
-import pwd  # noqa: E402
-import shutil  # noqa: E402
-import subprocess  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-
-SERVER_TIMEOUT = 30  # seconds for a server to start or stop
-POSTGRES_PASSWORD = 'talk-secret'  # the throwaway cluster's; password auth over TCP
-
-
-def _missing(message):
-    """A server the tests need is not installed: skip locally, fail in CI."""
-    if os.environ.get('CI', '').lower() == 'true':
-        pytest.fail(message)
-    pytest.skip(message)
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
-
 
 def _postgres_bindir():
     """Debian's newest /usr/lib/postgresql/VERSION/bin, else the initdb on PATH."""
@@ -168,20 +187,13 @@ def redis_server():
         proc = subprocess.Popen(
             [binary, '--port', str(port), '--bind', '127.0.0.1', '--save', '',
              '--appendonly', 'no', '--dir', tmp], stdout=log, stderr=subprocess.STDOUT)
+        def answers_ping():
+            with socket.create_connection(('127.0.0.1', port), timeout=1) as sock:
+                sock.sendall(b'PING\r\n')
+                return sock.recv(64) == b'+PONG\r\n'
+
         try:
-            deadline = time.monotonic() + SERVER_TIMEOUT
-            while True:                     # until it answers PING, bounded
-                try:
-                    with socket.create_connection(('127.0.0.1', port), timeout=1) as sock:
-                        sock.sendall(b'PING\r\n')
-                        if sock.recv(64) == b'+PONG\r\n':
-                            break
-                except OSError:
-                    pass
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    log.seek(0)
-                    raise RuntimeError(f'redis-server did not start on port {port}:\n{log.read()}')
-                time.sleep(0.05)
+            _wait_until_serving(proc, answers_ping, f'redis-server on port {port}', log)
             yield f'redis://127.0.0.1:{port}/0'
         finally:
             proc.terminate()
@@ -190,7 +202,6 @@ def redis_server():
 
 
 # -- nginx: a second real, strict HTTP/1.1 server for the hand-written HTTP clients ------------
-from snippets.demo_server import demo_body  # noqa: E402  (this block is self-contained)
 
 NGINX_CONF = '''\
 daemon off;
@@ -263,25 +274,15 @@ def nginx_server():
             os.replace(os.path.join(tmp, name), os.path.join(root, name))  # whole, or not there
         return '/' + name
 
-    with open(os.path.join(tmp, 'stderr.log'), 'w+') as out:
+    def accepts():
+        socket.create_connection(('127.0.0.1', port), timeout=1).close()
+        return True
+
+    with open(log_path, 'a+') as log:           # nginx appends its own errors here too
         proc = subprocess.Popen([binary, '-p', tmp, '-e', log_path, '-c', conf],
-                                stdout=out, stderr=subprocess.STDOUT)
+                                stdout=log, stderr=subprocess.STDOUT)
         try:
-            deadline = time.monotonic() + SERVER_TIMEOUT
-            while True:                     # until it accepts connections, bounded
-                try:
-                    socket.create_connection(('127.0.0.1', port), timeout=1).close()
-                    break
-                except OSError:
-                    pass
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    out.seek(0)
-                    detail = out.read()
-                    if os.path.exists(log_path):
-                        with open(log_path) as f:
-                            detail += f.read()[-3000:]
-                    raise RuntimeError(f'nginx did not start on port {port}:\n{detail}')
-                time.sleep(0.05)
+            _wait_until_serving(proc, accepts, f'nginx on port {port}', log)
             yield HttpServer('nginx', ('127.0.0.1', port), path_for_size)
         finally:
             proc.terminate()
