@@ -12,17 +12,20 @@ DEB_PACKAGES := make python3-venv postgresql redis-server nginx chromium fonts-d
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 
-.PHONY: help deps install slides open html livehtml test matrix demo-server clean
+.PHONY: help deps install slides open html site pdf livehtml test matrix demo-server bench clean
 
 help:
 	@echo "make open       build the slides and open them in a browser"
 	@echo "make slides     build the slide deck into $(BUILD)/slides/index.html"
 	@echo "make html       build the HTML site into $(BUILD)/html/"
+	@echo "make site       the site to publish: HTML + slides + snippets, cross-linked, in $(BUILD)/site/"
+	@echo "make pdf        a PDF handout, one slide per page, into $(BUILD)/slides.pdf (headless Chromium)"
 	@echo "make livehtml   rebuild and reload on every edit (LIVE=html for the site)"
 	@echo "make deps       install the servers and browser the tests use (Debian, root or sudo)"
 	@echo "make test       install the Python packages into $(VENV) and run the test suite"
 	@echo "make matrix     the snippet tests on Python 3.11, 3.12, 3.13 (nox; part of make test)"
 	@echo "make demo-server  the local HTTP and echo demo servers in the foreground"
+	@echo "make bench      measure processes, threads, asyncio, uvloop; write slides/bench/ (~2 min)"
 	@echo "make clean      remove builds and caches (keeps $(VENV))"
 
 deps:
@@ -50,6 +53,17 @@ html: install
 	$(SPHINX) -b html -d $(BUILD)/doctrees-html slides $(BUILD)/html
 	@echo "site: $(BUILD)/html/index.html"
 
+# One folder for any static host: the HTML site at its root, the deck in slides/, linked
+# both ways (conf.py: tag "site"), the snippets as pages and plain files in snippets/.
+site: install
+	rm -rf $(BUILD)/site
+	$(SPHINX) -t site -b html -d $(BUILD)/doctrees-site slides $(BUILD)/site
+	$(SPHINX) -t site -b singlefile-slides -d $(BUILD)/doctrees-site-slides slides $(BUILD)/site/slides
+	@echo "site: $(BUILD)/site/index.html ($$(du -sh $(BUILD)/site | cut -f1))"
+
+pdf: slides
+	$(BIN)/python slides/_ext/deck_publish.py pdf $(BUILD)/slides/index.html $(BUILD)/slides.pdf
+
 livehtml: install
 	$(BIN)/sphinx-autobuild -b $(LIVE) -c . --watch snippets --ignore "$(abspath $(BUILD))/*" \
 	    --host 127.0.0.1 --port 8000 --open-browser slides $(BUILD)/live
@@ -68,6 +82,12 @@ matrix: install
 
 demo-server: install
 	$(BIN)/python -m snippets.demo_server
+
+# The measured slides' chart and table, from this machine: N requests answered after 1 s each,
+# N = 10 ... 10,000, by processes, threads, asyncio and uvloop.  Commit slides/bench/ afterwards.
+BENCH_ARGS := --counts 10 100 1000 3000 10000 --delay 1 --out slides/bench
+bench: install
+	$(BIN)/python -W error -m snippets.bench_models $(BENCH_ARGS) --command "make bench"
 
 clean:
 	rm -rf $(BUILD) .pytest_cache

@@ -1,0 +1,151 @@
+"""2015 -> 2026: TaskGroup, timeout, cancellation, to_thread and Semaphore, for real."""
+import asyncio
+import re
+import time
+
+import pytest
+
+from snippets import cancellation, semaphore, taskgroup, timeout, to_thread
+from snippets._http import split_response
+from snippets.demo_server import demo_body
+from snippets.http_blocking import http_get as blocking_get
+
+LIMIT = 10          # seconds: no test waits longer than this for anything
+
+
+@pytest.mark.asyncio
+async def test_taskgroup_reports_every_error_and_cancels_the_rest(capsys):
+    async with asyncio.timeout(LIMIT):
+        await taskgroup.main()
+    assert capsys.readouterr().out.splitlines() == [
+        "connection: ['a failed']",
+        "timeout: ['b failed']",
+        'slow cancelled: True',
+    ]
+
+
+@pytest.mark.asyncio
+async def test_taskgroup_raises_an_exception_group_of_all_failures():
+    with pytest.raises(ExceptionGroup) as info:
+        async with asyncio.timeout(LIMIT), asyncio.TaskGroup() as group:
+            group.create_task(taskgroup.job('a', 0, ConnectionResetError))
+            group.create_task(taskgroup.job('b', 0, TimeoutError))
+            group.create_task(taskgroup.job('ok', 0))
+    assert sorted(type(e).__name__ for e in info.value.exceptions) == [
+        'ConnectionResetError', 'TimeoutError']
+
+
+@pytest.mark.asyncio
+async def test_timeout_returns_a_fast_answer(http_server):
+    response = await timeout.get_within(LIMIT, *http_server, '/?size=50')
+    assert split_response(response) == (200, demo_body(50))
+
+
+@pytest.mark.asyncio
+async def test_timeout_gives_up_on_a_slow_answer_on_time(http_server):
+    start = time.monotonic()
+    with pytest.raises(TimeoutError):
+        await timeout.get_within(0.3, *http_server, '/?delay=3')
+    assert 0.3 <= time.monotonic() - start < 1.5
+
+
+@pytest.mark.asyncio
+async def test_timeout_main_prints_both_outcomes(http_server, capsys):
+    async with asyncio.timeout(LIMIT):
+        await timeout.main(*http_server)
+    assert capsys.readouterr().out.splitlines() == [
+        'HTTP/1.1 200 OK', 'no answer within 0.5 s: gave up']
+
+
+@pytest.mark.asyncio
+async def test_cancelled_worker_cleans_up_and_ends_cancelled(capsys):
+    async with asyncio.timeout(LIMIT):
+        await cancellation.main()
+    assert capsys.readouterr().out == "['working', 'cleaning up'] cancelled: True\n"
+
+
+@pytest.mark.asyncio
+async def test_stop_waits_for_the_cleanup():
+    log = []
+    task = asyncio.create_task(cancellation.worker(log))
+    await asyncio.sleep(0.05)
+    start = time.monotonic()
+    async with asyncio.timeout(LIMIT):
+        await cancellation.stop(task)              # returns: not our cancel
+    assert time.monotonic() - start >= 0.09        # the cleanup's own await
+    assert task.cancelled() and log == ['working', 'cleaning up']
+
+
+@pytest.mark.asyncio
+async def test_stop_passes_on_a_cancel_aimed_at_its_caller():
+    """Cancelled while waiting for the cleanup, stop() must not swallow it."""
+    log = []
+    worker = asyncio.create_task(cancellation.worker(log))
+    await asyncio.sleep(0.05)
+    stopper = asyncio.create_task(cancellation.stop(worker))
+    await asyncio.sleep(0.05)                      # the worker is cleaning up
+    stopper.cancel()
+    async with asyncio.timeout(LIMIT):
+        await asyncio.wait([stopper, worker])
+    assert stopper.cancelled()                     # the cancel went through
+    assert worker.cancelled() and log == ['working', 'cleaning up']
+
+
+@pytest.mark.asyncio
+async def test_to_thread_keeps_the_loop_running(http_server):
+    beats = []
+    pulse = asyncio.create_task(to_thread.heartbeat(beats))
+    start = time.monotonic()
+    async with asyncio.timeout(LIMIT):
+        responses = await to_thread.fetch_in_threads(
+            *http_server, ['/?delay=0.5&size=10'] * 3)
+    elapsed = time.monotonic() - start
+    pulse.cancel()
+    assert [split_response(r) for r in responses] == [(200, demo_body(10))] * 3
+    assert elapsed < 1.2, f'{elapsed:.2f}s: the threads did not overlap'
+    assert len(beats) >= 3, 'the loop was blocked'
+
+
+@pytest.mark.asyncio
+async def test_a_blocking_call_without_to_thread_freezes_the_loop(http_server):
+    """The contrast: the same call made directly stops every other task."""
+    beats = []
+    pulse = asyncio.create_task(to_thread.heartbeat(beats))
+    await asyncio.sleep(0)                         # let it start
+    blocking_get(*http_server, path='/?delay=0.5')     # blocks the loop 0.5 s
+    pulse.cancel()
+    assert beats == []
+
+
+@pytest.mark.asyncio
+async def test_to_thread_main_reports(http_server, capsys):
+    async with asyncio.timeout(LIMIT):
+        await to_thread.main(*http_server)
+    out = capsys.readouterr().out
+    assert re.fullmatch(r'3 blocking calls in 0\.[5-9] s; the loop beat \d+ times meanwhile\n', out)
+
+
+@pytest.mark.asyncio
+async def test_semaphore_bounds_the_requests_in_flight(http_server):
+    """Six 0.3 s answers, two at a time, take three rounds; six at a time, one."""
+    paths = [f'/?delay=0.3&size={n}' for n in range(1, 7)]
+    start = time.monotonic()
+    async with asyncio.timeout(LIMIT):
+        responses = await semaphore.fetch_all(*http_server, paths, limit=2)
+    bounded = time.monotonic() - start
+    start = time.monotonic()
+    async with asyncio.timeout(LIMIT):
+        await semaphore.fetch_all(*http_server, paths, limit=6)
+    unbounded = time.monotonic() - start
+    assert [split_response(r) for r in responses] == [
+        (200, demo_body(n)) for n in range(1, 7)]
+    assert bounded >= 0.9, f'{bounded:.2f}s: more than 2 were in flight'
+    assert unbounded < 0.8, f'{unbounded:.2f}s: the 6 did not overlap'
+
+
+@pytest.mark.asyncio
+async def test_semaphore_main_reports(http_server, capsys):
+    async with asyncio.timeout(LIMIT):
+        await semaphore.main(*http_server)
+    out = capsys.readouterr().out
+    assert re.fullmatch(r'20 responses, 5 at a time: 2\.\d s \(4 rounds of 0\.5 s\)\n', out)

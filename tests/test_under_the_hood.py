@@ -1,0 +1,123 @@
+"""Under the hood: the tiny selectors loop runs generators, timers and the HTTP client for real."""
+import re
+import time
+
+import pytest
+
+from snippets import tiny_http, tiny_loop
+from snippets._http import IncompleteResponse, split_response
+from snippets.demo_server import demo_body
+
+pytestmark = pytest.mark.timeout(30)      # the tiny loop has no timeouts of its own
+
+
+def test_yield_from_a_done_future_does_not_suspend():
+    future = tiny_loop.Future()
+    future.set_result(42)
+    gen = iter(future)
+    with pytest.raises(StopIteration) as stop:
+        next(gen)
+    assert stop.value.value == 42
+
+
+def test_task_steps_a_generator_through_futures_with_send():
+    first, second, seen = tiny_loop.Future(), tiny_loop.Future(), []
+
+    def coroutine():
+        seen.append((yield from first))
+        seen.append((yield from second))
+        return 'finished'
+
+    task = tiny_loop.Task(coroutine())     # runs up to the first yield
+    assert not task.done and seen == []
+    first.set_result('one')                # resumes it with send('one')
+    assert seen == ['one'] and not task.done
+    second.set_result('two')
+    assert seen == ['one', 'two']
+    assert task.done and task.result == 'finished'
+
+
+def test_sleeps_overlap_and_results_keep_their_order():
+    loop, woke = tiny_loop.Loop(), []
+
+    def nap(name, seconds):
+        yield from tiny_loop.sleep(loop, seconds)
+        woke.append(name)
+        return name
+
+    start = time.monotonic()
+    result = loop.run_until_complete(tiny_loop.gather(
+        nap('a', 0.3), nap('b', 0.1), nap('c', 0.2)))
+    elapsed = time.monotonic() - start
+    assert result == ['a', 'b', 'c']          # gather's order
+    assert woke == ['b', 'c', 'a']            # the timers' order
+    assert 0.29 <= elapsed < 0.55, f'{elapsed:.2f}s: the sleeps did not overlap'
+
+
+def test_the_snippets_demo_prints_what_the_slide_says(capsys):
+    loop = tiny_loop.Loop()
+    loop.run_until_complete(tiny_loop.main(loop))
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[:3] == ['b woke up after 0.1 s', 'c woke up after 0.2 s',
+                         'a woke up after 0.3 s']
+    assert re.fullmatch(r"\['a', 'b', 'c'\] in 0\.[34] s, not 0\.6 s", lines[3])
+
+
+def test_http_get_on_the_tiny_loop_gets_a_complete_large_body(http_server):
+    size = 1024 * 1024                        # many recv() calls, many waits
+    loop = tiny_loop.Loop()
+    response = loop.run_until_complete(
+        tiny_http.http_get(loop, *http_server, path=f'/?size={size}'))
+    assert split_response(response) == (200, demo_body(size))
+
+
+def test_three_slow_requests_overlap(http_server):
+    """Three answers each 0.5 s late arrive together: ~0.5 s in all, not 1.5 s."""
+    loop = tiny_loop.Loop()
+    paths = [f'/?delay=0.5&size={n}' for n in (10, 20000, 30)]
+    start = time.monotonic()
+    responses = loop.run_until_complete(tiny_loop.gather(
+        *(tiny_http.http_get(loop, *http_server, path=p) for p in paths)))
+    elapsed = time.monotonic() - start
+    assert [split_response(r) for r in responses] == [
+        (200, demo_body(n)) for n in (10, 20000, 30)]
+    assert 0.5 <= elapsed < 1.2, f'{elapsed:.2f}s: the requests did not overlap'
+
+
+def test_requests_and_timers_share_the_loop(http_server):
+    loop, events = tiny_loop.Loop(), []
+
+    def ticker():
+        for _ in range(3):
+            yield from tiny_loop.sleep(loop, 0.1)
+            events.append('tick')
+
+    def fetch():
+        response = yield from tiny_http.http_get(loop, *http_server, path='/?delay=0.5')
+        events.append('response')
+        return response
+
+    loop.run_until_complete(tiny_loop.gather(fetch(), ticker()))
+    assert events == ['tick', 'tick', 'tick', 'response']
+
+
+def test_main_prints_three_answers(http_server, capsys):
+    loop = tiny_loop.Loop()
+    start = time.monotonic()
+    loop.run_until_complete(tiny_http.main(loop, *http_server))
+    elapsed = time.monotonic() - start
+    lines = capsys.readouterr().out.splitlines()
+    assert all(line.startswith('/?delay=1 HTTP/1.1 200 OK ') for line in lines[:3])
+    assert re.fullmatch(r'3 requests in 1\.\d s', lines[3]) and elapsed < 1.9
+
+
+def test_refused_connection_raises(refused_port):
+    loop = tiny_loop.Loop()
+    with pytest.raises(ConnectionRefusedError):
+        loop.run_until_complete(tiny_http.http_get(loop, '127.0.0.1', refused_port))
+
+
+def test_server_closing_early_is_reported(early_close_server):
+    loop = tiny_loop.Loop()
+    with pytest.raises(IncompleteResponse, match='10 of 1000 body bytes'):
+        loop.run_until_complete(tiny_http.http_get(loop, *early_close_server))
