@@ -1,0 +1,113 @@
+"""Every snippet is a program: `python -W error -m snippets.NAME` runs offline and prints what its slide promises."""
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+NOT_PROGRAMS = {'__init__', 'demo_server'}   # the package marker; the server has its own test
+
+# What each snippet must print when run with no argument (a regular expression searched in its output).
+# A new snippet needs a line here: the test fails until it has one.  Timings printed by a snippet are
+# matched loosely here (a busy machine is slower); the timing semantics have their own tests.
+EXPECTED = {
+    'http_blocking': r'demo server.*\n(HTTP/1.1 200 OK\n){2}',
+    'http_processes': r'(HTTP/1.1 200 OK\n){2}',
+    'http_threads': r'(HTTP/1.1 200 OK\n){2}',
+    'http_callbacks': r'demo server.*\n(HTTP/1.1 200 OK\n){3}',
+    'http_asyncore': r'demo server.*\n(HTTP/1.1 200 OK\n){3}',
+    'http_twisted': r'demo server.*\n(HTTP/1.1 200 OK\n){3}',
+    'deferred_chain': (r"callbacks: example.org is at 192.0.2.10\nexample.org is at 192.0.2.10\n"
+                       r"failed: unknown host 'nowhere.test'\nconnected to 192.0.2.10\n"),
+    'decorators': r'working\nworking\nCalling add_one\n43\n',
+    'generators': r'4 5 6 7 8 9 \n',
+    'delegating': r'(\[0, 1, 2, .*, 19\]\n){2}',
+    'generator_send': r'send\(10\) -> 10\.0\nsend\(20\) -> 15\.0\nsend\(30\) -> 20\.0',
+    'generator_scheduler': r'a: 3\nb: 2\na: 2\nb: 1\na: 1\n',
+    'http_asyncio': r'demo server.*\n(HTTP/1.1 200 OK \d+ bytes\n){3}',
+    'loop_hello': r'^Hello World!\n$',
+    'loop_call_soon': r'^Hello\nWorld\n\.\.\.and later\n$',
+    'echo_streams': r"demo server.*\nb'Hello World!'\n",
+    'echo_protocol': r"demo server.*\nb'iloveyou'\n",
+    'futures': r'^result: 42\nexception: no such thing\n$',
+    'callback_to_future': r'callback_to_future\.py: \d+ bytes: .*\n/no/such/file: No such file or directory\n',
+    'tasks': r'^main 0\n(.*\n)*task: 3 ticks\n$',
+    'idiom_sequential': r'^took 8\.0 s\n$',
+    'idiom_parallel': r'^\[4, 3, 2\] took 4\.0 s\n$',
+    'idiom_chained': r'^step 0 done\nstep 1 done\nstep 2 done\ntook 1\.5 s\n$',
+    'idiom_timer': r'^tick 0\.0\ntick 1\.0\ntick 2\.0\ntick 3\.0\ntimer stopped, cancelled: True\n$',
+    'tiny_loop': r"\['a', 'b', 'c'\] in \d+\.\d s, not 0\.6 s",
+    'tiny_http': r'(/\?delay=1 HTTP/1.1 200 OK \d+ bytes\n){3}3 requests in \d+\.\d s',
+    'taskgroup': r"connection: \['a failed'\]\ntimeout: \['b failed'\]\nslow cancelled: True",
+    'timeout': r'HTTP/1.1 200 OK\nno answer within 0\.5 s: gave up',
+    'cancellation': r"\['working', 'cleaning up'\] cancelled: True",
+    'to_thread': r'3 blocking calls in \d+\.\d s; the loop beat \d+ times',
+    'semaphore': r'20 responses, 5 at a time: \d+\.\d s',
+    'bench_models': r'model=uvloop  N=100  .*wall / d=\d',
+    'app_aiohttp': r'2000 characters\n/\?status=404: failed: 404',
+    'app_postgres': r'writer 2: n = \[0, 1, 2, 3\]',
+    'app_redis': r"pub/sub: \['one', 'two'\]",
+}
+
+# Snippets that need a database: the fixture that starts one, and the variable that tells the snippet where.
+SERVERS = {
+    'app_postgres': ('postgres', 'ASYNCIO_TALK_PG_DSN'),
+    'app_redis': ('redis_server', 'ASYNCIO_TALK_REDIS_URL'),
+}
+
+
+def snippet_modules():
+    return sorted(p.stem for p in (ROOT / 'snippets').glob('*.py')
+                  if not p.stem.startswith('_') and p.stem not in NOT_PROGRAMS)
+
+
+def run_snippet(name, *args, env=None, timeout=120):
+    return subprocess.run([sys.executable, '-W', 'error', '-m', f'snippets.{name}', *args],
+                          cwd=ROOT, capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, **(env or {})})
+
+
+@pytest.mark.parametrize('name', snippet_modules())
+def test_snippet_runs_standalone(name, request):
+    assert name in EXPECTED, f'add what `python -m snippets.{name}` prints to EXPECTED'
+    env = {}
+    if name in SERVERS:
+        fixture, variable = SERVERS[name]
+        env[variable] = request.getfixturevalue(fixture)
+    result = run_snippet(name, env=env)
+    assert result.returncode == 0, result.stderr
+    assert 'Warning' not in result.stderr, result.stderr
+    assert re.search(EXPECTED[name], result.stdout), result.stdout
+
+
+def test_snippet_runs_against_a_given_host(http_server):
+    host, port = http_server
+    result = run_snippet('http_blocking', f'http://{host}:{port}/')
+    assert result.returncode == 0, result.stderr
+    assert 'demo server' not in result.stdout
+    assert result.stdout.count('HTTP/1.1 200 OK') == 2
+
+
+def test_help_says_what_a_snippet_takes():
+    result = run_snippet('http_blocking', '--help')
+    assert result.returncode == 0
+    assert 'HOST' in result.stdout.upper() and 'demo server' in result.stdout
+
+
+def test_demo_server_stops_cleanly_on_ctrl_c():
+    import signal
+    proc = subprocess.Popen([sys.executable, '-W', 'error', '-m', 'snippets.demo_server',
+                             '--http-port', '0', '--echo-port', '0'],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        first = proc.stdout.readline()
+        assert first.startswith('HTTP http://127.0.0.1:')
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=15)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0, err
+    assert 'Traceback' not in err
