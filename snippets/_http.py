@@ -35,3 +35,12 @@ def split_response(response):
 def status_line(response):
     """The first line of a response, for printing."""
     return response.split(b'\r\n', 1)[0].decode('latin-1')
+
+
+def print_results(results):
+    """Print each response's status line, or the error that took its place."""
+    for result in results:
+        if isinstance(result, Exception):
+            print(f'failed: {type(result).__name__}: {result}')
+        else:
+            print(status_line(result))

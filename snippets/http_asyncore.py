@@ -16,7 +16,7 @@ with warnings.catch_warnings():
     warnings.simplefilter('ignore', DeprecationWarning)
     import asyncore
 
-from snippets._http import check_complete, status_line
+from snippets._http import check_complete, print_results
 from snippets.http_blocking import http_request
 
 TIMEOUT = 10  # seconds for all the requests together
@@ -82,11 +82,7 @@ def fetch_all(host, port, paths, timeout=TIMEOUT):
 
 
 def main(host, port):
-    for result in fetch_all(host, port, ['/', '/', '/']):  # at the same time
-        if isinstance(result, Exception):
-            print(f'failed: {type(result).__name__}: {result}')
-        else:
-            print(status_line(result))
+    print_results(fetch_all(host, port, ['/', '/', '/']))  # at the same time
 
 
 # -- run: python -m snippets.http_asyncore [HOST [PORT]]

@@ -12,7 +12,7 @@ import selectors
 import socket
 import time
 
-from snippets._http import check_complete, status_line
+from snippets._http import check_complete, print_results
 from snippets.http_blocking import http_request
 
 TIMEOUT = 10  # seconds for each request, from connect to the last byte
@@ -119,11 +119,7 @@ def fetch_all(host, port, paths, timeout=TIMEOUT):
 
 
 def main(host, port):
-    for result in fetch_all(host, port, ['/', '/', '/']):  # at the same time
-        if isinstance(result, Exception):
-            print(f'failed: {type(result).__name__}: {result}')
-        else:
-            print(status_line(result))
+    print_results(fetch_all(host, port, ['/', '/', '/']))  # at the same time
 
 
 # -- run: python -m snippets.http_callbacks [HOST [PORT]]

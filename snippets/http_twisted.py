@@ -8,7 +8,7 @@ from functools import partial
 
 from twisted.internet import defer, protocol, task
 
-from snippets._http import check_complete, status_line
+from snippets._http import check_complete, print_results
 from snippets.http_blocking import http_request
 
 TIMEOUT = 10  # seconds for each request, from connect to the last byte
@@ -67,17 +67,9 @@ def fetch_all(reactor, host, port, paths, timeout=TIMEOUT):
     return defer.gatherResults(requests)
 
 
-def show(results):
-    for result in results:
-        if isinstance(result, Exception):
-            print(f'failed: {type(result).__name__}: {result}')
-        else:
-            print(status_line(result))
-
-
 def main(reactor, host, port):
     d = fetch_all(reactor, host, port, ['/', '/', '/'])  # at the same time
-    return d.addCallback(show)  # react() runs the reactor until d fires
+    return d.addCallback(print_results)  # react() runs the reactor until d fires
 
 
 # -- run: python -m snippets.http_twisted [HOST [PORT]]
