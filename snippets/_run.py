@@ -6,6 +6,7 @@ every snippet works offline.  ``python -m snippets.NAME HOST [PORT]`` or
 ``python -m snippets.NAME http://HOST[:PORT]/`` runs against a real host.
 """
 import argparse
+import asyncio
 import contextlib
 import subprocess
 import sys
@@ -74,3 +75,17 @@ def target(description, kind='http', default_port=None, argv=None):
     with demo_servers() as servers:
         print(f'(no host given: using the local demo server at {servers[kind][0]}:{servers[kind][1]})')
         yield servers[kind]
+
+
+def run_service_demo(description, main, unavailable):
+    """Run ``asyncio.run(main())`` for a snippet whose server comes from the environment.
+
+    Only ``--help`` is parsed (the docstring says which variable to set).  When the
+    server is missing, ``main`` raises ``unavailable`` with advice: print it, exit 1.
+    """
+    argparse.ArgumentParser(description=description,
+                            formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()
+    try:
+        asyncio.run(main())
+    except unavailable as error:
+        sys.exit(f'error: {error}')

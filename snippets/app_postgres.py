@@ -72,11 +72,5 @@ async def main(dsn, writers=3, count=4):
 
 # -- run: python -m snippets.app_postgres   (DSN: $ASYNCIO_TALK_PG_DSN)
 if __name__ == '__main__':
-    import argparse
-    import sys
-    argparse.ArgumentParser(description=__doc__,  # only --help
-                            formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()
-    try:
-        asyncio.run(main(DSN))
-    except DatabaseUnavailable as error:
-        sys.exit(f'error: {error}')
+    from snippets._run import run_service_demo
+    run_service_demo(__doc__, lambda: main(DSN), DatabaseUnavailable)

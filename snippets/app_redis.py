@@ -59,11 +59,5 @@ async def main(url):
 
 # -- run: python -m snippets.app_redis   (server: $ASYNCIO_TALK_REDIS_URL)
 if __name__ == '__main__':
-    import argparse
-    import sys
-    argparse.ArgumentParser(description=__doc__,  # only --help
-                            formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()
-    try:
-        asyncio.run(main(URL))
-    except RedisUnavailable as error:
-        sys.exit(f'error: {error}')
+    from snippets._run import run_service_demo
+    run_service_demo(__doc__, lambda: main(URL), RedisUnavailable)
