@@ -15,18 +15,12 @@ import time
 
 import pytest
 
+from _support import missing as _missing
 from snippets._run import demo_servers
 from snippets.demo_server import demo_body
 
 SERVER_TIMEOUT = 30  # seconds for a server to start or stop
 POSTGRES_PASSWORD = 'talk-secret'  # the throwaway cluster's; password auth over TCP
-
-
-def _missing(message):
-    """A server the tests need is not installed: skip locally, fail in CI."""
-    if os.environ.get('CI', '').lower() == 'true':
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 def _free_port():

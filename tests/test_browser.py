@@ -12,7 +12,6 @@ so it must be gone before other modules' asyncio tests run.
 import functools
 import html
 import http.server
-import os
 import re
 import subprocess
 import sys
@@ -21,7 +20,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from _support import ROOT, missing, sphinx_build
+
 EXT = ROOT / 'slides' / '_ext'
 sys.path.insert(0, str(EXT))
 import deck_publish  # noqa: E402  (find_chromium, CHROMIUM_ARGS: the same browser as `make pdf`)
@@ -30,30 +30,12 @@ VIEWPORT = {'width': 1024, 'height': 768}
 TIMEOUT_MS = 10_000                        # any single browser wait
 
 
-def missing(message):
-    """Locally skip with what to install; under CI=true fail."""
-    if os.environ.get('CI', '').lower() == 'true':
-        pytest.fail(message)
-    pytest.skip(message)
-
-
-def sphinx_build(builder, outdir, doctrees, *options):
-    """One Sphinx build as the Makefile runs it (-W: a warning fails it)."""
-    result = subprocess.run(
-        [sys.executable, '-m', 'sphinx', '-W', '--keep-going', '-q', *options, '-b', builder,
-         '-c', str(ROOT), '-d', str(doctrees),
-         str(ROOT / 'slides'), str(outdir)],
-        capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr
-    return outdir
-
-
 @pytest.fixture(scope='module')
 def site(tmp_path_factory):
     """The published folder, built as `make site` builds it."""
     site = tmp_path_factory.mktemp('publish') / 'site'
-    sphinx_build('html', site, site.parent / 'doctrees-html', '-t', 'site')
-    sphinx_build('singlefile-slides', site / 'slides', site.parent / 'doctrees-slides', '-t', 'site')
+    sphinx_build('html', site, site.parent / 'doctrees-html', ['-t', 'site'])
+    sphinx_build('singlefile-slides', site / 'slides', site.parent / 'doctrees-slides', ['-t', 'site'])
     return site
 
 

@@ -1,27 +1,15 @@
 """Deck checks: the builds pass with -W, slides show code only by literalinclude, every snippet is shown."""
 import pickle
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from docutils import nodes
 
-ROOT = Path(__file__).resolve().parent.parent
+from _support import ROOT, sphinx_build
+
 SLIDES = ROOT / 'slides'
 SNIPPETS = ROOT / 'snippets'
 NOT_ON_SLIDES = {'__init__.py', 'demo_server.py'}  # the package marker; the demo server runs the demos
-
-
-def sphinx_build(builder, outdir):
-    """Run one Sphinx build as the Makefile does (-W: a warning fails it)."""
-    result = subprocess.run(
-        [sys.executable, '-m', 'sphinx', '-W', '--keep-going', '-q', '-b', builder,
-         '-c', str(ROOT), '-d', str(outdir / '.doctrees'), str(SLIDES), str(outdir)],
-        capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr
-    return outdir
 
 
 @pytest.fixture(scope='session')

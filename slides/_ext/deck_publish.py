@@ -20,6 +20,8 @@ from pathlib import Path
 
 from docutils import nodes
 
+from deck_fixes import iter_parents   # same folder (slides/_ext), on the path for Sphinx and as a script
+
 HTML_BUILDERS = ('html', 'dirhtml')
 LANGUAGES = {'.py': 'python3', '.pycon': 'pycon'}
 PAGES = 'snippets'                     # where the snippet pages go in the site
@@ -82,12 +84,6 @@ def section_title(section):
     """The title's text, without the links deck_fixes may have added to it."""
     return ''.join(child.astext() for child in section.next_node(nodes.title).children
                    if not (isinstance(child, nodes.Element) and 'slidelink' in child['classes']))
-
-
-def iter_parents(node):
-    while node.parent is not None:
-        node = node.parent
-        yield node
 
 
 def snippet_pages(app):
