@@ -46,8 +46,11 @@ def test_open_file_limit_is_raised_to_the_hard_limit():
 
 
 def test_tree_stats_sees_a_child_and_its_threads():
-    child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(5)'])
+    # The child says when its interpreter is up: measured between fork and exec, it is not one yet.
+    child = subprocess.Popen([sys.executable, '-c', "print('ready', flush=True); import time; time.sleep(5)"],
+                             stdout=subprocess.PIPE, text=True)
     try:
+        assert child.stdout.readline() == 'ready\n'     # bounded: the child exits within 5 s
         deadline = time.monotonic() + 5
         while child.pid not in (tree := _bench.tree_stats(os.getpid())):
             assert time.monotonic() < deadline
@@ -57,6 +60,7 @@ def test_tree_stats_sees_a_child_and_its_threads():
     finally:
         child.kill()
         child.wait(10)
+        child.stdout.close()
 
 
 def test_measure_one_row_of_each_model():
