@@ -3,7 +3,7 @@
     nox                      # 3.11, 3.12 and 3.13 (those this machine has)
     nox -p 3.13              # one of them
 
-The deck and browser tests are left to the main run (`make test`): they check the
+The deck, browser and presenter tests are left to the main run (`make test`): they check the
 build, not the Python the snippets run on.
 """
 import nox
@@ -19,4 +19,5 @@ def snippets(session):
     session.install('-q', '-r', 'requirements.txt')
     session.run('python', '-W', 'error', '-m', 'pytest', '-q',
                 '--ignore=tests/test_deck.py', '--ignore=tests/test_browser.py',
+                '--ignore=tests/test_present.py',
                 *session.posargs)
