@@ -195,8 +195,7 @@ def test_pstree_prints_the_tree_shown_on_the_slide(http_server):
     """`python -m snippets.asyncio_ps` crawls two slow pages; a second process prints its tasks."""
     result = subprocess.run([sys.executable, '-W', 'error', '-m', 'snippets.asyncio_ps',
                              *map(str, http_server)],
-                            capture_output=True, text=True, timeout=60,
-                            cwd=ROOT)
+                            capture_output=True, text=True, timeout=60, cwd=ROOT)
     check_inspected(result.stdout)
     assert result.returncode == 0, result.stderr
     assert tree_without_places(result.stdout) == SHOWN_TREE
@@ -219,7 +218,7 @@ def test_ps_lists_each_task_and_its_awaiter(http_server):
         while True:
             ps = subprocess.run([sys.executable, '-m', 'asyncio', 'ps', str(crawler.pid)],
                                 capture_output=True, text=True, timeout=LIMIT)
-            check_inspected(ps.stdout)
+            check_inspected(ps.stdout + ps.stderr)
             rows = [line for line in ps.stdout.splitlines() if 'GET /?delay=' in line]
             if len(rows) == 2 or time.monotonic() > deadline:
                 break
