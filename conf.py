@@ -19,6 +19,7 @@ extensions = [
     'sphinxcontrib.jquery',   # hieroglyph's slide and console JavaScript use $
     'deck_fixes',             # slides/_ext: fixes for hieroglyph defects
     'deck_publish',           # slides/_ext: the snippets as pages of the HTML site
+    'deck_steps',             # slides/_ext: literalinclude's :steps: (step-through code on slides)
 ]
 
 root_doc = 'index'
