@@ -20,6 +20,7 @@ extensions = [
     'deck_fixes',             # slides/_ext: fixes for hieroglyph defects
     'deck_publish',           # slides/_ext: the snippets as pages of the HTML site
     'deck_steps',             # slides/_ext: literalinclude's :steps: (step-through code on slides)
+    'deck_present',           # slides/_ext: fit to screen, keys, presenter console (slides only)
 ]
 
 root_doc = 'index'
@@ -45,6 +46,7 @@ slide_levels = 3
 slide_numbers = True
 slide_footer = 'I/O concurrency: asyncio'
 slide_theme_options = {'custom_css': 'custom.css'}
+deck_talk_minutes = 40        # the talk's slot: the presenter console's pace hint measures against it
 
 # -- The published site (`make site` builds with -t site) ---------------------
 # One folder: the HTML site at its root, the deck in slides/, linked both ways
