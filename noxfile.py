@@ -19,4 +19,5 @@ def snippets(session):
     session.install('-q', '-r', 'requirements.txt')
     session.run('python', '-W', 'error', '-m', 'pytest', '-q',
                 '--ignore=tests/test_deck.py', '--ignore=tests/test_browser.py',
+                '--ignore=tests/test_site.py',
                 *session.posargs)
