@@ -439,6 +439,8 @@ def on_a_phone(browser, crawl, tmp_path_factory):
             m = page.evaluate(OVERFLOW)
             if m['scrollWidth'] > m['width'] or m['count']:
                 page.screenshot(path=shots / f'phone-{len(seen)}.png', full_page=True)
+            m['copy_buttons'] = page.evaluate("""() => [...document.querySelectorAll('button.copybtn')]
+                .map(b => Number(getComputedStyle(b).opacity))""")
             for scheme in ('dark', 'light'):
                 page.emulate_media(color_scheme=scheme)
                 m[scheme] = {'body': page.evaluate(LUMINANCE, 'body'),
@@ -465,6 +467,14 @@ def test_every_page_fits_a_390px_phone(on_a_phone, record_property):
                     f'(projector slides, hieroglyph\'s theme) {on_a_phone["deck_width"]}px wide')
     assert len(pages) >= 40
     assert not bad, f'pages wider than a phone (screenshots in {on_a_phone["shots"]}):\n' + '\n'.join(bad)
+
+
+def test_copy_buttons_show_on_a_touch_screen(on_a_phone):
+    """Nothing hovers on a phone: every copy button is shown without it."""
+    hidden = {url: m['copy_buttons'] for url, m in on_a_phone['pages'].items()
+              if any(opacity < 1 for opacity in m['copy_buttons'])}
+    assert sum(len(m['copy_buttons']) for m in on_a_phone['pages'].values()) >= 100
+    assert not hidden, hidden
 
 
 @pytest.mark.parametrize('scheme', ['dark', 'light'])
