@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 BUILD  ?= _build
+# Where `make site` writes the folder to publish (Read the Docs: $READTHEDOCS_OUTPUT/html).
+SITE   ?= $(BUILD)/site
 SPHINX := $(BIN)/python -W error -m sphinx -W --keep-going -q -c .
 # Which Sphinx builder livehtml serves: html (the site) or singlefile-slides (the deck).
 LIVE   ?= singlefile-slides
@@ -19,7 +21,8 @@ help:
 	@echo "make present    build the slides, serve them on 127.0.0.1 with live runs (key r), open a browser"
 	@echo "make slides     build the slide deck into $(BUILD)/slides/index.html"
 	@echo "make html       build the HTML site into $(BUILD)/html/"
-	@echo "make site       the site to publish: HTML + slides + snippets, cross-linked, in $(BUILD)/site/"
+	@echo "make site       the site to publish: HTML + slides + snippets, cross-linked, in $(SITE)/"
+	@echo "                (DECK_BASE_URL=https://NAME.github.io/TALK/ make site: absolute og:image, 404 links)"
 	@echo "make pdf        a PDF handout, one slide per page, into $(BUILD)/slides.pdf (headless Chromium)"
 	@echo "make livehtml   rebuild and reload on every edit (LIVE=html for the site)"
 	@echo "make deps       install the servers and browser the tests use (Debian, root or sudo)"
@@ -60,13 +63,16 @@ html: install
 	$(SPHINX) -b html -d $(BUILD)/doctrees-html slides $(BUILD)/html
 	@echo "site: $(BUILD)/html/index.html"
 
-# One folder for any static host: the HTML site at its root, the deck in slides/, linked
-# both ways (conf.py: tag "site"), the snippets as pages and plain files in snippets/.
+# One folder for any static host (GitHub/GitLab Pages, Netlify, Read the Docs), at its root or
+# under a sub-path: the HTML site at its root, the deck in slides/, linked both ways (conf.py:
+# tag "site"), the snippets as pages and plain files in snippets/, .nojekyll, 404.html, and
+# the title slide as the picture of link previews (_static/preview.png, headless Chromium).
 site: install
-	rm -rf $(BUILD)/site
-	$(SPHINX) -t site -b html -d $(BUILD)/doctrees-site slides $(BUILD)/site
-	$(SPHINX) -t site -b singlefile-slides -d $(BUILD)/doctrees-site-slides slides $(BUILD)/site/slides
-	@echo "site: $(BUILD)/site/index.html ($$(du -sh $(BUILD)/site | cut -f1))"
+	rm -rf $(SITE)
+	$(SPHINX) -t site -b html -d $(BUILD)/doctrees-site slides $(SITE)
+	$(SPHINX) -t site -b singlefile-slides -d $(BUILD)/doctrees-site-slides slides $(SITE)/slides
+	$(BIN)/python -W error slides/_ext/deck_publish.py preview $(SITE)/slides/index.html $(SITE)/_static/preview.png
+	@echo "site: $(SITE)/index.html ($$(du -sh $(SITE) | cut -f1))"
 
 pdf: slides
 	$(BIN)/python slides/_ext/deck_publish.py pdf $(BUILD)/slides/index.html $(BUILD)/slides.pdf

@@ -20,4 +20,5 @@ def snippets(session):
     session.run('python', '-W', 'error', '-m', 'pytest', '-q',
                 '--ignore=tests/test_deck.py', '--ignore=tests/test_browser.py',
                 '--ignore=tests/test_present.py',
+                '--ignore=tests/test_site.py',
                 *session.posargs)

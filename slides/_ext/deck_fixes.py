@@ -8,12 +8,21 @@ The fixes that make it run on Sphinx 9 at all are in ``hieroglyph_compat.py``.
   slide that holds the toctree is closed.
 * singlefile-slides writes no ``console.html``: Sphinx's single-file builder
   never asks extensions for extra pages, so the ``c`` key opened a 404 instead
-  of the presenter console.  Write the pages hieroglyph's theme asks for.
+  of the presenter console.  Write the pages hieroglyph's theme asks for (only
+  those: the site's extra pages, such as its 404.html, are not the deck's).
 * ``DOCUMENTATION_OPTIONS`` declared twice on every slide and console page:
   hieroglyph's layout defines it inline, and Sphinx's ``documentation_options.js``
   declares it again (``const`` since Sphinx 7; on Sphinx 6 it read attributes the
   layout does not write).  Leave that script out of slide pages.  (``$ is not
   defined`` is fixed by ``sphinxcontrib.jquery``.)
+* The slide layout links ``genindex.html`` and ``search.html`` (``<link rel="index">``,
+  ``<link rel="search">``) because ``hasdoc()`` says the HTML builders write them; the
+  single-file deck writes neither, so both were dead links in the published site.  Slide
+  pages get a ``hasdoc()`` that says no for those two.
+* ``slide_link_html_to_slides`` appends ``slidelink.html`` to ``html_sidebars['**']``
+  even when it is already listed (its check iterates the dict as ``(glob, templates)``
+  pairs, so it unpacks the key ``'**'`` into two characters and never finds the
+  template): the site's sidebar showed "View as slides" twice.  Drop the copy it appends.
 * No favicon link on slide pages (hieroglyph's layout reads a context value
   Sphinx 6 stopped setting), so browsers log a 404 for ``/favicon.ico``.
 * ``slide_link_to_html`` with singlefile-slides links every slide to
@@ -34,17 +43,19 @@ import posixpath
 import re
 
 from docutils import nodes
-from hieroglyph import builder, writer
+from hieroglyph import builder, slides, writer
 from sphinx.util.osutil import relative_uri
 
 HTML_BUILDERS = ('html', 'dirhtml')
+SLIDELINK = 'slidelink.html'
 
 
 class SingleFileSlideBuilder(builder.SingleFileSlideBuilder):
 
     def write_additional_files(self):
         super().write_additional_files()
-        self.gen_pages_from_extensions()      # console.html from the slide theme
+        for pagename, context, template in slides.get_extra_pages(self.app):
+            self.handle_page(pagename, context, template)   # console.html from the slide theme
 
 
 class SingleFileSlideTranslator(writer.SingleFileSlideTranslator):
@@ -71,6 +82,8 @@ class SingleFileSlideTranslator(writer.SingleFileSlideTranslator):
 def fix_slide_page(app, pagename, templatename, context, doctree):
     if not builder.building_slides(app):
         return
+    hasdoc = context['hasdoc']
+    context['hasdoc'] = lambda name: name not in ('genindex', 'search') and hasdoc(name)
     context['script_files'] = [js for js in context.get('script_files', ())
                                if js != '_static/documentation_options.js']
     if app.config.html_favicon:
@@ -81,6 +94,12 @@ def slide_target(app, from_docname, section_id):
     """Relative URL of the slide ``section_id`` in the single-file deck."""
     deck = posixpath.join(app.config.slide_relative_path, app.config.root_doc + '.html')
     return relative_uri(app.builder.get_target_uri(from_docname), deck) + '#' + section_id
+
+
+def drop_repeated_slidelink(app):
+    sidebars = app.config.html_sidebars.get('**', [])
+    if sidebars.count(SLIDELINK) > 1 and sidebars[-1] == SLIDELINK:
+        sidebars.pop()                                 # the one hieroglyph appended
 
 
 def link_page_to_slides(app, pagename, templatename, context, doctree):
@@ -130,6 +149,7 @@ def iter_parents(node):
 def setup(app):
     app.add_builder(SingleFileSlideBuilder, override=True)
     app.set_translator('singlefile-slides', SingleFileSlideTranslator, override=True)
+    app.connect('builder-inited', drop_repeated_slidelink, priority=600)   # after hieroglyph's
     app.connect('html-page-context', fix_slide_page)
     app.connect('html-page-context', link_page_to_slides, priority=600)  # after hieroglyph's
     app.connect('doctree-resolved', link_sections_to_slides)

@@ -1,4 +1,4 @@
-"""Publishing the deck: the snippets in the HTML site, and the PDF handout.
+"""Publishing the deck: the snippets in the HTML site, the social preview, and the PDF handout.
 
 As a Sphinx extension (``deck_snippets = 'snippets'`` in conf.py), the HTML
 builders get a page per module under ``snippets/`` (highlighted, plus the plain
@@ -6,14 +6,29 @@ file next to it), an index of them at ``snippets/index.html`` (the sidebar
 template ``snippets.html`` links it), and a "source" link under every code
 block that comes from a snippet.
 
-As a script, it prints the slides to a PDF, one slide per page, with headless
-Chromium (the print CSS in ``_static/custom.css`` lays the slides out)::
+Every page of the site, and the deck, gets Open Graph tags (``og:title``,
+``og:description``, ``og:image``: what a shared link shows).  The image is the
+title slide, ``deck_preview`` in the site, which ``make site`` renders once the
+deck is built; ``og:image`` and ``og:url`` are absolute under ``deck_base_url``
+and, without one, ``og:image`` is relative to the page (and there is no
+``og:url``).  sphinxext-opengraph does not fit here: without a site URL it writes
+root-relative paths as if they were page-relative (wrong on every page below
+the root, e.g. ``snippets/`` and ``slides/``), tags no page without a doctree
+(the snippet pages), and would give the deck the site's URLs.
+
+The slides keep hieroglyph's theme: the copy buttons of the site stay off them.
+
+As a script, it prints the slides to a PDF, one slide per page, or renders the
+preview image, with headless Chromium::
 
     python slides/_ext/deck_publish.py pdf _build/slides/index.html _build/slides.pdf
+    python slides/_ext/deck_publish.py preview _build/site/slides/index.html _build/site/_static/preview.png
 """
 import ast
 import html
 import os
+import posixpath
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -23,12 +38,36 @@ from docutils import nodes
 from deck_fixes import iter_parents   # same folder (slides/_ext), on the path for Sphinx and as a script
 
 HTML_BUILDERS = ('html', 'dirhtml')
+SLIDE_BUILDERS = ('slides', 'dirslides', 'singlefile-slides')
 LANGUAGES = {'.py': 'python3', '.pycon': 'pycon'}
 PAGES = 'snippets'                     # where the snippet pages go in the site
 
-# Debian's chromium, driven by Playwright; never a downloaded browser.
+# Debian's chromium, driven by Playwright.  Only where no chromium package exists (Read the Docs:
+# Ubuntu's is a snap stub) is Playwright's own build used, which .readthedocs.yaml installs there.
 CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
                  '--disable-component-update', '--disable-sync', '--no-first-run']
+
+
+def find_chromium():
+    """Path of the Chromium binary ($CHROMIUM, chromium on PATH, or one `playwright install
+    chromium` put in place), or None."""
+    for candidate in (os.environ.get('CHROMIUM'), 'chromium'):
+        path = candidate and shutil.which(candidate)
+        if path:
+            return path
+    try:
+        from playwright.sync_api import sync_playwright
+        with sync_playwright() as playwright:
+            path = playwright.chromium.executable_path
+    except Exception:                          # no playwright, or its driver does not start
+        return None
+    return path if os.path.isfile(path) else None
+
+
+PREVIEW_SIZE = (1200, 630)             # og:image: the 1.91:1 picture link previews show
+DESCRIPTION_LENGTH = 200               # characters of og:description
+# The site's own: sphinx-copybutton's, and the site's stylesheet (html_css_files).
+SITE_ONLY_ASSETS = ('copybutton.css', 'clipboard.min.js', 'copybutton.js', 'site.css')
 
 
 def find_chromium():
@@ -105,7 +144,8 @@ def snippet_pages(app):
                 f'<a href="{html.escape(app.builder.get_relative_uri(page, index))}">all snippets</a></p>\n'
                 + (f'<p>Shown on:</p><ul>{slides}</ul>\n' if slides else '')
                 + f'<div class="highlight-{LANGUAGES[path.suffix]} notranslate">{code}</div>\n')
-        yield page, {'title': f'{PAGES}/{path.name}', 'body': body}, 'page.html'
+        yield page, {'title': f'{PAGES}/{path.name}', 'body': body,
+                     'deck_description': summary(path)}, 'page.html'
         rows.append(f'<li><a href="{html.escape(app.builder.get_relative_uri(index, page))}">'
                     f'{html.escape(path.name)}</a> — {html.escape(summary(path))}</li>')
     body = ('<h1>The snippets</h1>\n<p>Every code block on the slides is included from one of '
@@ -129,11 +169,83 @@ def copy_plain_snippets(app, exception):
         shutil.copyfile(path, target / path.name)
 
 
+# -- Open Graph tags -------------------------------------------------------------------------
+
+def page_path(app, pagename):
+    """The page's path from the root of the published site, or None for pages not to tag."""
+    builder = app.builder
+    if builder.name in HTML_BUILDERS:
+        if pagename == getattr(app.config, 'notfound_pagename', None):
+            return None                        # not a page to share; served at any address
+        return builder.get_target_uri(pagename)
+    if (builder.name in SLIDE_BUILDERS and pagename == app.config.root_doc
+            and app.config.slide_link_to_html):  # the deck, published inside the site
+        return posixpath.join(app.config.slide_relative_path, pagename + builder.out_suffix)
+    return None
+
+
+def first_paragraph(doctree):
+    """Text of the page's first paragraph outside the speaker notes, shortened at a word."""
+    for paragraph in doctree.findall(nodes.paragraph):
+        if any(isinstance(p, nodes.Admonition) for p in iter_parents(paragraph)):
+            continue
+        text = ' '.join(paragraph.astext().split())
+        if len(text) > DESCRIPTION_LENGTH:
+            text = text[:DESCRIPTION_LENGTH - 1].rsplit(' ', 1)[0] + '…'
+        return text
+    return ''
+
+
+def social_tags(app, pagename, templatename, context, doctree):
+    config = app.config
+    path = page_path(app, pagename)
+    if path is None:
+        return
+    base = config.deck_base_url
+    title = re.sub(r'<[^>]+>', '', html.unescape(context.get('title') or ''))
+    if pagename == config.root_doc or not title:
+        title = config.project
+    elif config.project not in title:
+        title = f'{title} — {config.project}'
+    description = ' '.join((context.get('deck_description')
+                            or (first_paragraph(doctree) if doctree and pagename != config.root_doc else '')
+                            or config.deck_description).split())
+    tags = {'og:type': 'website', 'og:site_name': config.project, 'og:title': title,
+            'og:description': description}
+    if base:
+        tags['og:url'] = base + path
+    if config.deck_preview:
+        up = '../' * path.count('/')           # from the page to the root of the site
+        tags['og:image'] = (base or up) + config.deck_preview
+        tags['og:image:width'], tags['og:image:height'] = map(str, PREVIEW_SIZE)
+        tags['og:image:alt'] = f'The title slide of {config.project}'
+    lines = [f'<meta property="{name}" content="{html.escape(value)}" />' for name, value in tags.items()]
+    lines.append(f'<meta name="description" content="{html.escape(description)}" />')
+    if config.deck_preview:
+        lines.append('<meta name="twitter:card" content="summary_large_image" />')
+    context['metatags'] = context.get('metatags', '') + '\n'.join(lines) + '\n'
+
+
+def keep_site_assets_off_slides(app, pagename, templatename, context, doctree):
+    """The copy buttons and site.css are the site's: leave them out of the slides."""
+    if app.builder.name not in SLIDE_BUILDERS:
+        return
+    for key in ('css_files', 'script_files'):
+        if key in context:
+            context[key] = [asset for asset in context[key]
+                            if os.path.basename(str(getattr(asset, 'filename', asset))) not in SITE_ONLY_ASSETS]
+
+
 def setup(app):
     app.add_config_value('deck_snippets', None, 'html')
+    app.add_config_value('deck_base_url', '', 'html', types=frozenset({str}))
+    app.add_config_value('deck_description', '', 'html', types=frozenset({str}))
+    app.add_config_value('deck_preview', '', 'html', types=frozenset({str}))
     app.connect('doctree-resolved', link_code_to_snippets)
     app.connect('html-collect-pages', snippet_pages)
     app.connect('html-page-context', add_snippets_to_context)
+    app.connect('html-page-context', social_tags)
+    app.connect('html-page-context', keep_site_assets_off_slides, priority=450)   # before deck_fixes
     app.connect('build-finished', copy_plain_snippets)
     return {'parallel_read_safe': True, 'parallel_write_safe': False}
 
@@ -163,11 +275,68 @@ def print_pdf(index_html, pdf, timeout_ms=30_000):
     return slides
 
 
+# -- The preview image ----------------------------------------------------------------------
+
+# The title slide's box, and the box around what it shows (not its hidden note, number, footer).
+TITLE_SLIDE = """() => {
+  const article = document.querySelector('section.slides > article');
+  const box = article.getBoundingClientRect();
+  let top = Infinity, bottom = -Infinity;
+  for (const el of article.children) {
+    const r = el.getBoundingClientRect();
+    if (!r.height || el.matches('.slide-no, .slide-footer, div.admonition.note')) continue;
+    top = Math.min(top, r.top);
+    bottom = Math.max(bottom, r.bottom);
+  }
+  // inside the slide's border
+  return {x: box.left + article.clientLeft, y: box.top + article.clientTop,
+          width: article.clientWidth, height: article.clientHeight, top, bottom};
+}"""
+
+
+def render_preview(index_html, png, timeout_ms=30_000):
+    """Picture the deck's title slide into ``png``, PREVIEW_SIZE pixels: the slide's full width,
+    and the band of it, centred on its content, that fits the 1.91:1 frame of link previews
+    (taken at twice the pixels, then scaled down)."""
+    import io
+
+    from PIL import Image
+    from playwright.sync_api import sync_playwright
+
+    chromium = find_chromium()
+    if not chromium:
+        raise SystemExit('chromium not found: install the Debian package chromium (make deps)')
+    width, height = PREVIEW_SIZE
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={'width': 1024, 'height': 768}, device_scale_factor=2)
+            page.set_default_timeout(timeout_ms)
+            page.goto(Path(index_html).resolve().as_uri() + '#1')
+            page.wait_for_function("document.body.classList.contains('loaded')")
+            page.add_style_tag(content='* { transition: none !important; }')
+            page.evaluate('document.fonts.ready.then(() => true)')
+            slide = page.evaluate(TITLE_SLIDE)
+            band = slide['width'] * height / width
+            middle = (slide['top'] + slide['bottom']) / 2
+            y = min(max(middle - band / 2, slide['y']), slide['y'] + slide['height'] - band)
+            shot = page.screenshot(clip={'x': slide['x'], 'y': y, 'width': slide['width'], 'height': band})
+        finally:
+            browser.close()
+    Image.open(io.BytesIO(shot)).convert('RGB').resize(PREVIEW_SIZE, Image.Resampling.LANCZOS).save(png, optimize=True)
+
+
 def main(argv):
-    if len(argv) != 3 or argv[0] != 'pdf':
-        raise SystemExit(f'usage: {sys.argv[0]} pdf SLIDES_INDEX_HTML OUTPUT_PDF')
-    slides = print_pdf(argv[1], argv[2])
-    print(f'pdf: {argv[2]} ({slides} slides)')
+    if len(argv) == 3 and argv[0] == 'pdf':
+        slides = print_pdf(argv[1], argv[2])
+        print(f'pdf: {argv[2]} ({slides} slides)')
+    elif len(argv) == 3 and argv[0] == 'preview':
+        Path(argv[2]).parent.mkdir(parents=True, exist_ok=True)
+        render_preview(argv[1], argv[2])
+        print(f'preview: {argv[2]} (the title slide, {PREVIEW_SIZE[0]}x{PREVIEW_SIZE[1]})')
+    else:
+        raise SystemExit(f'usage: {sys.argv[0]} pdf SLIDES_INDEX_HTML OUTPUT_PDF\n'
+                         f'       {sys.argv[0]} preview SLIDES_INDEX_HTML OUTPUT_PNG')
 
 
 if __name__ == '__main__':
