@@ -310,7 +310,7 @@ def render_preview(index_html, png, timeout_ms=30_000):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={'width': 1024, 'height': 768}, device_scale_factor=2)
+            page = browser.new_page(viewport={'width': 1280, 'height': 720}, device_scale_factor=2)  # the slides' design size
             page.set_default_timeout(timeout_ms)
             page.goto(Path(index_html).resolve().as_uri() + '#1')
             page.wait_for_function("document.body.classList.contains('loaded')")
