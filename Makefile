@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 BUILD  ?= _build
-SPHINX := $(BIN)/python -m sphinx -W --keep-going -q -c .
+SPHINX := $(BIN)/python -W error -m sphinx -W --keep-going -q -c .
 # Which Sphinx builder livehtml serves: html (the site) or singlefile-slides (the deck).
 LIVE   ?= singlefile-slides
 PYTEST_ARGS ?=

@@ -2,7 +2,7 @@
 
 The sources are in slides/ and this file sits at the top of the project, so
 every build passes ``-c .`` (see the Makefile).  Paths below are relative to
-this directory.  hieroglyph 2.1.0 needs Sphinx 6.2.1 (requirements.txt).
+this directory.  hieroglyph 2.1.0 runs on Sphinx 9 through slides/_ext/hieroglyph_compat.py.
 """
 import os
 import sys
@@ -14,6 +14,7 @@ author = 'Ilya Etingof'
 copyright = '2015, Ilya Etingof; revised and tested 2026'
 
 extensions = [
+    'hieroglyph_compat',      # slides/_ext: hieroglyph 2.1.0 on Sphinx 9 (load before hieroglyph)
     'hieroglyph',
     'sphinxcontrib.jquery',   # hieroglyph's slide and console JavaScript use $
     'deck_fixes',             # slides/_ext: fixes for hieroglyph defects

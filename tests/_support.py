@@ -19,7 +19,7 @@ def missing(message):
 def sphinx_build(builder, outdir, doctrees=None, options=()):
     """One Sphinx build as the Makefile runs it (-W: a warning fails it); returns ``outdir``."""
     result = subprocess.run(
-        [sys.executable, '-m', 'sphinx', '-W', '--keep-going', '-q', *options, '-b', builder,
+        [sys.executable, '-W', 'error', '-m', 'sphinx', '-W', '--keep-going', '-q', *options, '-b', builder,
          '-c', str(ROOT), '-d', str(doctrees or outdir / '.doctrees'),
          str(ROOT / 'slides'), str(outdir)],
         capture_output=True, text=True, timeout=300)

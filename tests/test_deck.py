@@ -1,5 +1,7 @@
 """Deck checks: the builds pass with -W, slides show code only by literalinclude, every snippet is shown."""
 import pickle
+import subprocess
+import sys
 import re
 
 import pytest
@@ -78,3 +80,18 @@ def test_every_include_exists():
 def test_no_line_numbers_in_includes():
     """``:lines:`` drifts silently when a snippet changes: use :pyobject: or markers."""
     assert not [rst.name for rst in SLIDES.glob('*.rst') if re.search(r'^\s*:lines:', rst.read_text(), re.M)]
+
+
+def test_hieroglyph_compat_reports_the_version_without_pkg_resources():
+    sys.path.insert(0, str(SLIDES / '_ext'))
+    import hieroglyph_compat
+    assert hieroglyph_compat.version() == '2.1.0'
+
+
+def test_hieroglyph_compat_lets_deprecations_through_for_the_projects_own_code():
+    """The compat layer silences two deprecated reads for hieroglyph's modules only."""
+    code = ('import sys; sys.path.insert(0, sys.argv[1]); import hieroglyph_compat; '
+            'from docutils import nodes; nodes.paragraph().traverse()')
+    result = subprocess.run([sys.executable, '-W', 'error', '-c', code, str(SLIDES / '_ext')],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0 and 'findall' in result.stderr

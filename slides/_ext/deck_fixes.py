@@ -1,4 +1,6 @@
-"""Local fixes for hieroglyph 2.1.0 (its last release, 2020), kept small and in one place.
+"""Local fixes for hieroglyph 2.1.0's behaviour (its last release, 2020), kept small and in one place.
+
+The fixes that make it run on Sphinx 9 at all are in ``hieroglyph_compat.py``.
 
 * singlefile-slides: hieroglyph lowers the section level at the start of every
   included document, so from the second part of the talk on, slides come out
@@ -7,14 +9,13 @@
 * singlefile-slides writes no ``console.html``: Sphinx's single-file builder
   never asks extensions for extra pages, so the ``c`` key opened a 404 instead
   of the presenter console.  Write the pages hieroglyph's theme asks for.
-* ``Cannot read properties of null (reading 'getAttribute')`` on every slide
-  and console page: Sphinx 6's ``documentation_options.js`` reads
-  ``data-url_root`` from its own ``<script id="documentation_options">`` tag,
-  but hieroglyph's layout writes script tags without their attributes (and
-  defines ``DOCUMENTATION_OPTIONS`` inline itself).  Leave that script out of
-  slide pages.  (``$ is not defined`` is fixed by ``sphinxcontrib.jquery``.)
+* ``DOCUMENTATION_OPTIONS`` declared twice on every slide and console page:
+  hieroglyph's layout defines it inline, and Sphinx's ``documentation_options.js``
+  declares it again (``const`` since Sphinx 7; on Sphinx 6 it read attributes the
+  layout does not write).  Leave that script out of slide pages.  (``$ is not
+  defined`` is fixed by ``sphinxcontrib.jquery``.)
 * No favicon link on slide pages (hieroglyph's layout reads a context value
-  Sphinx 6 no longer sets), so browsers log a 404 for ``/favicon.ico``.
+  Sphinx 6 stopped setting), so browsers log a 404 for ``/favicon.ico``.
 * ``slide_link_to_html`` with singlefile-slides links every slide to
   ``index.html``: link each slide to the page of the part it comes from.
 * ``slide_link_html_to_slides`` links each page to ``slides/<page>.html``,
