@@ -13,10 +13,11 @@ DEB_PACKAGES := make python3-venv postgresql redis-server nginx chromium fonts-d
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 
-.PHONY: help deps install slides open html site pdf livehtml test matrix demo-server bench clean
+.PHONY: help deps install slides open present html site pdf livehtml test matrix demo-server bench clean
 
 help:
 	@echo "make open       build the slides and open them in a browser"
+	@echo "make present    build the slides, serve them on 127.0.0.1 with live runs (key r), open a browser"
 	@echo "make slides     build the slide deck into $(BUILD)/slides/index.html"
 	@echo "make html       build the HTML site into $(BUILD)/html/"
 	@echo "make site       the site to publish: HTML + slides + snippets, cross-linked, in $(BUILD)/site/"
@@ -49,6 +50,12 @@ slides: install
 
 open: slides
 	$(BIN)/python -m webbrowser -t "file://$(abspath $(BUILD))/slides/index.html"
+
+# The deck from a local server (127.0.0.1 only) with the demo servers: `r` on a slide runs its
+# snippet and shows the output.  Ctrl-C stops it all.  PRESENT_ARGS: e.g. --port 8001 --no-browser
+PRESENT_ARGS ?=
+present: slides
+	$(BIN)/python slides/_ext/deck_present.py $(BUILD)/slides $(PRESENT_ARGS)
 
 html: install
 	$(SPHINX) -b html -d $(BUILD)/doctrees-html slides $(BUILD)/html

@@ -19,6 +19,9 @@ extensions = [
     'sphinxcontrib.jquery',   # hieroglyph's slide and console JavaScript use $
     'deck_fixes',             # slides/_ext: fixes for hieroglyph defects
     'deck_publish',           # slides/_ext: the snippets as pages of the HTML site
+    'deck_steps',             # slides/_ext: literalinclude's :steps: (step-through code on slides)
+    'deck_stage',             # slides/_ext: fit to screen, keys, presenter console (slides only)
+    'deck_present',           # slides/_ext: `make present`, and `r` runs a slide's snippet
 ]
 
 root_doc = 'index'
@@ -44,6 +47,7 @@ slide_levels = 3
 slide_numbers = True
 slide_footer = 'I/O concurrency: asyncio'
 slide_theme_options = {'custom_css': 'custom.css'}
+deck_talk_minutes = 40        # the talk's slot: the presenter console's pace hint measures against it
 
 # -- The published site (`make site` builds with -t site) ---------------------
 # One folder: the HTML site at its root, the deck in slides/, linked both ways

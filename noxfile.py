@@ -3,8 +3,9 @@
     nox -p 3.12 3.13         # pyenv's interpreters (`make matrix` sets PYENV_VERSION)
     .ci/chroot 3.14 3.15     # Debian unstable's, in a chroot: runs this file's sessions there
 
-Only the browser tests are left to the main run (`make test`): Chromium drives the deck the same
-way whichever Python built it.  The deck builds are not: Sphinx runs on the session's Python.
+The browser and presenter tests are left to the main run (`make test`): they drive the deck in
+Chromium.  The deck builds are not: Sphinx runs on the session's Python (3.14 removed the
+`ast.Str` that Sphinx 6 used).
 
 A Python this machine lacks is skipped with nox's message, and is an error under CI=true.
 """
@@ -22,5 +23,6 @@ nox.options.reuse_existing_virtualenvs = True
 def tests(session):
     session.install('-q', '-r', 'requirements.txt')
     session.run('python', '-m', 'pip', 'check')
-    session.run('python', '-W', 'error', '-m', 'pytest', '-q', '--ignore=tests/test_browser.py',
+    session.run('python', '-W', 'error', '-m', 'pytest', '-q',
+                '--ignore=tests/test_browser.py', '--ignore=tests/test_present.py',
                 *session.posargs)

@@ -2,12 +2,15 @@
 
 ``python -m snippets.NAME`` with no argument starts the bundled demo servers
 (``snippets.demo_server``) in a background process and runs against them, so
-every snippet works offline.  ``python -m snippets.NAME HOST [PORT]`` or
+every snippet works offline; when ``$ASYNCIO_TALK_DEMO_HTTP`` or
+``$ASYNCIO_TALK_DEMO_ECHO`` holds ``HOST:PORT`` of demo servers already running
+(``make present`` sets both), it uses those instead.  ``python -m snippets.NAME HOST [PORT]`` or
 ``python -m snippets.NAME http://HOST[:PORT]/`` runs against a real host.
 """
 import argparse
 import asyncio
 import contextlib
+import os
 import subprocess
 import sys
 import threading
@@ -71,6 +74,11 @@ def target(description, kind='http', default_port=None, argv=None):
     given = parse_target(description, default_port, argv)
     if given:
         yield given
+        return
+    if running := os.environ.get(f'ASYNCIO_TALK_DEMO_{kind.upper()}'):
+        host, port = running.rsplit(':', 1)
+        print(f'(no host given: using the local demo server at {host}:{port})')
+        yield host, int(port)
         return
     with demo_servers() as servers:
         print(f'(no host given: using the local demo server at {servers[kind][0]}:{servers[kind][1]})')

@@ -1,4 +1,4 @@
-"""asyncio apps: SQL.  psycopg 3 on asyncio: writers in parallel, then read back.
+"""asyncio apps: SQL.  psycopg 3 on asyncio: concurrent writers, then read back.
 
 The DSN comes from $ASYNCIO_TALK_PG_DSN (default: localhost, database postgres);
 libpq fills in what it leaves out from PGUSER, PGPORT, PGPASSWORD or ~/.pgpass.

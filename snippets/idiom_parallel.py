@@ -1,4 +1,4 @@
-"""Idiom: parallel execution, all steps at once."""
+"""Idiom: concurrent execution, all steps waiting at once on one thread."""
 import asyncio
 
 

@@ -1,8 +1,13 @@
 """Base case, processes and threads: the blocking client against a real strict HTTP/1.1 server."""
+import multiprocessing
+import os
 import socket
+import subprocess
+import sys
 
 import pytest
 
+from _support import ROOT
 from snippets import http_blocking, http_processes, http_threads
 from snippets._http import IncompleteResponse, split_response
 from snippets.demo_server import demo_body
@@ -65,3 +70,36 @@ def test_pools_overlap_slow_requests(module, http_server):
     elapsed = time.monotonic() - start
     assert [split_response(r) for r in responses] == [(200, b'lin')] * 4
     assert elapsed < 3.5, f'{elapsed:.1f}s: the requests did not overlap'
+
+
+PROGRAM = """\
+import multiprocessing, sys
+from snippets._http import status_line
+from snippets.http_processes import fetch_all
+
+if sys.version_info < (3, 14) and multiprocessing.get_start_method(allow_none=True) is None:
+    multiprocessing.set_start_method('forkserver')    # the default on Linux since 3.14
+{guard}for response in fetch_all(sys.argv[1], int(sys.argv[2]), ['/', '/']):
+{indent}print(status_line(response))
+"""
+
+
+@pytest.mark.parametrize('guarded', [True, False], ids=['with the guard', 'without'])
+def test_process_pool_needs_the_main_guard(guarded, http_server, tmp_path):
+    """With forkserver or spawn, starting a worker re-imports the main module: unguarded, that
+    import tries to start the pool again, multiprocessing refuses, and no request is made."""
+    if sys.platform == 'linux' and sys.version_info >= (3, 14):
+        assert multiprocessing.get_all_start_methods()[0] == 'forkserver'   # the first is the default
+    program = tmp_path / 'program.py'
+    program.write_text(PROGRAM.format(guard="if __name__ == '__main__':\n    " if guarded else '',
+                                      indent='        ' if guarded else '    '))
+    result = subprocess.run([sys.executable, '-W', 'error', str(program), *map(str, http_server)],
+                            capture_output=True, text=True, timeout=60,
+                            env={**os.environ, 'PYTHONPATH': str(ROOT)})
+    if guarded:
+        assert result.returncode == 0, result.stderr
+        assert result.stdout == 'HTTP/1.1 200 OK\n' * 2
+    else:
+        assert result.returncode != 0
+        assert 'finished its bootstrapping phase' in result.stderr
+        assert 'HTTP/1.1' not in result.stdout

@@ -1,8 +1,10 @@
-"""Deck checks: the builds pass with -W, slides show code only by literalinclude, every snippet is shown."""
+"""Deck checks: the builds pass with -W, slides show code only by literalinclude, every snippet is shown,
+every speaker note is short enough to say."""
 import pickle
 import subprocess
 import sys
 import re
+from html.parser import HTMLParser
 
 import pytest
 from docutils import nodes
@@ -12,6 +14,7 @@ from _support import ROOT, sphinx_build
 SLIDES = ROOT / 'slides'
 SNIPPETS = ROOT / 'snippets'
 NOT_ON_SLIDES = {'__init__.py', 'demo_server.py'}  # the package marker; the demo server runs the demos
+NOTE_WORDS = 120    # a speaker note is what the presenter says on one slide: about a minute
 
 
 @pytest.fixture(scope='session')
@@ -43,6 +46,74 @@ def test_every_slide_has_a_speaker_note(slides_build):
     slides = html.split('<article')[1:]
     without = [re.search(r'<h1>([^<]*)', s).group(1) for s in slides if 'class="admonition note' not in s]
     assert not without
+
+
+class SlideNotes(HTMLParser):
+    """The words of each slide's speaker notes in the built deck: ``{slide title: words}``."""
+
+    def __init__(self):
+        super().__init__()
+        self.words, self.title = {}, None
+        self.in_title = self.skipping = False
+        self.note_depth = 0                      # open <div>s inside a note; 0: not in a note
+
+    def handle_starttag(self, tag, attrs):
+        classes = (dict(attrs).get('class') or '').split()
+        if tag == 'article':
+            self.title = None
+        elif tag == 'h1' and self.title is None:
+            self.in_title, self.title = True, ''
+        elif tag == 'div' and self.note_depth:
+            self.note_depth += 1
+        elif tag == 'div' and {'admonition', 'note'} <= set(classes):
+            self.note_depth = 1
+            self.words.setdefault(self.title, 0)
+        elif tag == 'p' and 'admonition-title' in classes:
+            self.skipping = True                 # the word "Note" itself
+
+    def handle_endtag(self, tag):
+        if tag == 'h1':
+            self.in_title = False
+        elif tag == 'div' and self.note_depth:
+            self.note_depth -= 1
+        elif tag == 'p':
+            self.skipping = False
+
+    def handle_data(self, data):
+        if self.in_title:
+            self.title += data
+        elif self.note_depth and not self.skipping:
+            self.words[self.title] += len(data.split())
+
+
+def note_words(html):
+    parser = SlideNotes()
+    parser.feed(html)
+    return parser.words
+
+
+def test_note_words_counts_only_the_note():
+    html = ('<article class="slide"><h1>One</h1><p>not counted</p>'
+            '<div class="admonition note"><p class="admonition-title">Note</p>'
+            '<p>three <code>short</code> words</p><div><p>and two</p></div></div>'
+            '<p>after the note</p></article>'
+            '<article class="slide"><h1>Two</h1><div class="admonition note"><p>one</p></div></article>')
+    assert note_words(html) == {'One': 5, 'Two': 1}
+
+
+def test_every_speaker_note_is_short_enough_to_say(slides_build):
+    """The presenter says a note in about a minute; more belongs on the site (``.. ifnotslides::``)."""
+    words = note_words((slides_build / 'index.html').read_text())
+    assert words, 'no speaker notes found in the deck'
+    too_long = {title: n for title, n in words.items() if n > NOTE_WORDS}
+    assert not too_long, f'notes over {NOTE_WORDS} words (move history into .. ifnotslides::): {too_long}'
+
+
+def test_site_only_text_stays_off_the_slides(slides_build, html_build):
+    """``.. ifnotslides::`` text reaches the HTML site and not the deck."""
+    marker = 'the fork server itself dies'          # from blocking.rst, inside ifnotslides
+    assert marker in (html_build / 'blocking.html').read_text()
+    assert marker not in (slides_build / 'index.html').read_text()
 
 
 def test_html_build_has_every_part(html_build):

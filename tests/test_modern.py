@@ -1,11 +1,15 @@
-"""2015 -> 2026: TaskGroup, timeout, cancellation, to_thread and Semaphore, for real."""
+"""2015 -> 2026: TaskGroup, timeout, cancellation, to_thread, Semaphore and asyncio ps/pstree, for real."""
 import asyncio
+import os
 import re
+import subprocess
+import sys
 import time
 
 import pytest
 
-from snippets import cancellation, semaphore, taskgroup, timeout, to_thread
+from _support import ROOT, missing
+from snippets import asyncio_ps, cancellation, semaphore, taskgroup, timeout, to_thread
 from snippets._http import split_response
 from snippets.demo_server import demo_body
 from snippets.http_blocking import http_get as blocking_get
@@ -149,3 +153,85 @@ async def test_semaphore_main_reports(http_server, capsys):
         await semaphore.main(*http_server)
     out = capsys.readouterr().out
     assert re.fullmatch(r'20 responses, 5 at a time: 2\.\d s \(4 rounds of 0\.5 s\)\n', out)
+
+
+# -- python -m asyncio ps / pstree (3.14): another process reads the task tree -------------------
+
+SHOWN_TREE = [line.removeprefix('    ') for line in asyncio_ps.__doc__.splitlines()
+              if line.lstrip().startswith(('└', '├', '│'))]     # the output on the slide
+needs_314 = pytest.mark.skipif(
+    sys.version_info < (3, 14),
+    reason=f'python -m asyncio ps/pstree is new in Python 3.14; this is {sys.version.split()[0]} '
+           '(the 3.14 and 3.15 runs of the matrix check it)')
+
+
+def tree_without_places(output):
+    """pstree's tree, without the file:line after each frame (they differ between machines)."""
+    return [line if '(T)' in line else re.sub(r' (\S*/\S*|\S+\.py)(:\d+)?$', '', line)
+            for line in output.splitlines() if line.lstrip().startswith(('└', '├', '│'))]
+
+
+def check_inspected(output):
+    if 'insufficient permissions' in output:
+        missing('reading another process needs ptrace permission (root, CAP_SYS_PTRACE, or '
+                'kernel.yama.ptrace_scope=0): ' + output.strip().splitlines()[0])
+
+
+@pytest.mark.asyncio
+async def test_crawl_names_a_task_per_path(http_server):
+    """The names ps and pstree show: one task per request, named by crawl."""
+    paths = ['/?delay=0.5&size=5', '/?delay=0.4&size=7']
+    async with asyncio.timeout(LIMIT):
+        crawler = asyncio.create_task(asyncio_ps.crawl(*http_server, paths))
+        await asyncio.sleep(0.1)
+        names = {task.get_name() for task in asyncio.all_tasks()}
+        responses = await crawler
+    assert {'GET /?delay=0.5&size=5', 'GET /?delay=0.4&size=7'} <= names
+    assert [split_response(r) for r in responses] == [(200, demo_body(5)), (200, demo_body(7))]
+
+
+@needs_314
+def test_pstree_prints_the_tree_shown_on_the_slide(http_server):
+    """`python -m snippets.asyncio_ps` crawls two slow pages; a second process prints its tasks."""
+    result = subprocess.run([sys.executable, '-W', 'error', '-m', 'snippets.asyncio_ps',
+                             *map(str, http_server)],
+                            capture_output=True, text=True, timeout=60, cwd=ROOT)
+    check_inspected(result.stdout)
+    assert result.returncode == 0, result.stderr
+    assert tree_without_places(result.stdout) == SHOWN_TREE
+    assert result.stdout.endswith('2 answers\n')
+
+
+@needs_314
+def test_ps_lists_each_task_and_its_awaiter(http_server):
+    """From another process: every GET task, its coroutine stack, and the task awaiting it."""
+    host, port = http_server
+    paths = ['/?delay=5', '/?delay=6']      # still waiting while we look; over before the server stops
+    crawler = subprocess.Popen(
+        [sys.executable, '-W', 'error', '-c',
+         'import asyncio, sys; from snippets.asyncio_ps import crawl; '
+         'asyncio.run(crawl(sys.argv[1], int(sys.argv[2]), sys.argv[3:]))',
+         host, str(port), *paths],
+        cwd=ROOT)
+    try:
+        deadline = time.monotonic() + 4
+        while True:
+            ps = subprocess.run([sys.executable, '-m', 'asyncio', 'ps', str(crawler.pid)],
+                                capture_output=True, text=True, timeout=LIMIT)
+            check_inspected(ps.stdout + ps.stderr)
+            rows = [line for line in ps.stdout.splitlines() if 'GET /?delay=' in line]
+            if len(rows) == 2 or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+    finally:
+        crawler.kill()
+        crawler.wait(LIMIT)
+    assert len(rows) == 2, ps.stdout + ps.stderr
+    for path in paths:      # name, coroutine stack ... awaiter name, awaiter id
+        pattern = rf'\sGET {re.escape(path)}\s.*\bhttp_get\b.*\sTask-1\s+0x[0-9a-f]+\s*$'
+        assert any(re.search(pattern, row) for row in rows), ps.stdout
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 14), reason='Python 3.14 has python -m asyncio pstree')
+def test_before_314_the_demo_says_what_it_needs():
+    assert 'needs Python 3.14' in asyncio_ps.pstree(os.getpid())

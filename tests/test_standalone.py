@@ -46,6 +46,7 @@ EXPECTED = {
     'cancellation': r"\['working', 'cleaning up'\] cancelled: True",
     'to_thread': r'3 blocking calls in \d+\.\d s; the loop beat \d+ times',
     'semaphore': r'20 responses, 5 at a time: \d+\.\d s',
+    'asyncio_ps': r'(└── \(T\) Task-1\n(.*\n)*.*\(T\) GET /\?delay=3\n(.*\n)*|needs Python 3\.14.*\n)2 answers\n',
     'bench_models': r'model=uvloop  N=100  .*wall / d=\d',
     'app_aiohttp': r'2000 characters\n/\?status=404: failed: 404',
     'app_postgres': r'writer 2: n = \[0, 1, 2, 3\]',
