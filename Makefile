@@ -76,8 +76,8 @@ livehtml: install
 	$(BIN)/sphinx-autobuild -b $(LIVE) -c . --watch snippets --ignore "$(abspath $(BUILD))/*" \
 	    --host 127.0.0.1 --port 8000 --open-browser slides $(BUILD)/live
 
-# The whole suite on the venv's Python, then the suite minus the browser tests (snippets and
-# both deck builds) on the other supported Pythons.
+# The whole suite on the venv's Python, then the suite minus the tests that drive Chromium (so
+# the snippets and both deck builds) on the other supported Pythons.
 test: install
 	$(BIN)/python -W error -m pytest $(PYTEST_ARGS)
 	$(MAKE) matrix MATRIX="$(filter-out $(VENV_PY),$(MATRIX))"
