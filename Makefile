@@ -93,9 +93,12 @@ VENV_PY  = $(shell $(BIN)/python -c 'import sys; print("%d.%d" % sys.version_inf
 PYENV_PYTHONS := $(shell pyenv versions --bare 2>/dev/null | grep -E '^3\.[0-9]+\.[0-9]+$$' | sort -rV | paste -sd: -)
 HOST_MATRIX   = $(filter-out $(CHROOT_PYTHONS),$(MATRIX))
 CHROOT_MATRIX = $(filter $(CHROOT_PYTHONS),$(MATRIX))
+# Both halves run even when the first fails: a failure on one Python should not hide the others.
 matrix: install
-	$(if $(HOST_MATRIX),PYENV_VERSION="$(PYENV_PYTHONS)" $(BIN)/nox -p $(HOST_MATRIX))
-	$(if $(CHROOT_MATRIX),CHROOT="$(CHROOT)" .ci/chroot $(CHROOT_MATRIX))
+	status=0; \
+	$(if $(HOST_MATRIX),PYENV_VERSION="$(PYENV_PYTHONS)" $(BIN)/nox -p $(HOST_MATRIX) || status=1;) \
+	$(if $(CHROOT_MATRIX),CHROOT="$(CHROOT)" .ci/chroot $(CHROOT_MATRIX) || status=1;) \
+	exit $$status
 
 demo-server: install
 	$(BIN)/python -m snippets.demo_server
