@@ -70,7 +70,7 @@ def test_measure_one_row_of_each_model():
         row = _bench.measure(model, 5, 0.2, limit, server_processes=1)
         assert row['note'] == '', row
         assert row['workers'] == 5
-        assert 1.0 <= float(row['wall / d']) < 15          # never faster than d
+        assert float(row['wall / d']) >= 1.0               # never faster than d (slower on a busy machine)
         assert float(row['wall s']) == pytest.approx(float(row['wall / d']) * 0.2, abs=0.01)
         assert 5 <= float(row['peak MiB']) < 2000
         assert row['peak processes'] >= (3 if model == 'processes' else 1)

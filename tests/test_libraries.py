@@ -93,6 +93,24 @@ async def test_aiohttp_requests_are_in_flight_at_the_same_time(pages_server):
 
 
 @pytest.mark.asyncio
+async def test_aiohttp_session_is_closed_when_fetch_all_returns(pages_server, monkeypatch):
+    """``async with session``: its connections are closed by the time the results are back."""
+    sessions, real = [], aiohttp.ClientSession
+
+    def client_session(*args, **kwargs):
+        sessions.append(real(*args, **kwargs))
+        return sessions[-1]
+
+    monkeypatch.setattr(aiohttp, 'ClientSession', client_session)
+    assert await app_aiohttp.fetch_all(pages_server, ['/a', '/c']) == [PAGES['/a'], PAGES['/c']]
+    [session] = sessions
+    closed = session.closed
+    if not closed:
+        await session.close()        # not to leak it into the next test
+    assert closed
+
+
+@pytest.mark.asyncio
 async def test_aiohttp_refused_connection_is_reported(refused_port):
     [error] = await app_aiohttp.fetch_all(f'http://127.0.0.1:{refused_port}', ['/'])
     assert isinstance(error, aiohttp.ClientConnectorError)
