@@ -34,7 +34,7 @@ def sphinx_build(builder, outdir, doctrees=None, options=()):
 
 # -- concurrency as the server sees it (snippets/demo_server.py: ?group=NAME&together=K)
 
-def group_paths(count, together=0, wait=1.0, size=3):
+def group_paths(count, together=0, wait=2.0, size=3):
     """``count`` paths of one fresh group: each answer says how many of the group were in flight.
 
     With ``together``, the server answers as soon as that many are in flight at once (or after
@@ -56,6 +56,12 @@ def in_flight(responses):
                 peaks.append(int(value))
     assert len(peaks) == len(responses), 'an answer without X-In-Flight: not a grouped path?'
     return max(peaks)
+
+
+# -- peers that read slowly (conftest.py: slow_http_server, slow_echo_server)
+
+CLOSE_WAIT = 5   # seconds a peer may take to see the EOF of a client that closed (a busy machine)
+BIG = 8 * 1024 * 1024   # bytes: more than the socket buffers on both sides hold (4 MiB + 32 KiB)
 
 
 # -- a machine with both cores busy: timing tests must stay green on it

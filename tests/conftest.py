@@ -130,7 +130,7 @@ class SlowPeer:
     went out whole.
     """
 
-    def __init__(self, complete, reply, pause=0.2, chunk=64 * 1024, idle=1.0):
+    def __init__(self, complete, reply, pause=0.2, chunk=64 * 1024, idle=5.0):
         self.complete, self.reply = complete, reply
         self.pause, self.chunk, self.idle = pause, chunk, idle
         self.received = b''

@@ -386,21 +386,60 @@ def apply(brk, root):
 
 
 def run_tests(brk, root, tests=None):
-    """Run the break's tests in the copy; return ``(killed, seconds, what failed)``."""
+    """Run the break's tests in the copy; return ``(killed, seconds, what failed)``.
+
+    ``what failed`` names the first failing test and how long that test itself ran (setup and
+    call), the time a reader of the failure waits for it, apart from starting pytest.
+    """
     cmd = [sys.executable, '-W', 'error', '-m', 'pytest', '-x', '-q', '-p', 'no:cacheprovider',
-           '-rfE', '--no-header', *(tests or tests_for(brk.module, root))]
+           '-rfE', '--no-header', '--durations=0', '--durations-min=0',
+           *(tests or tests_for(brk.module, root))]
     start = time.monotonic()
-    try:
-        result = subprocess.run(cmd, cwd=root, capture_output=True, text=True, timeout=RUN_TIMEOUT,
-                                env={**os.environ, 'PYTHONDONTWRITEBYTECODE': '1'})
-    except subprocess.TimeoutExpired:
-        return True, time.monotonic() - start, f'hung: no result within {RUN_TIMEOUT} s'
+    with subprocess.Popen(cmd, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                          env={**os.environ, 'PYTHONDONTWRITEBYTECODE': '1'}) as proc:
+        RUNNING.add(proc)
+        try:
+            stdout, _ = proc.communicate(timeout=RUN_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            stop(proc)
+            return True, time.monotonic() - start, f'hung: no result within {RUN_TIMEOUT} s'
+        finally:
+            RUNNING.discard(proc)
     seconds = time.monotonic() - start
-    if result.returncode == 0:
+    if proc.returncode == 0:
         return False, seconds, ''
-    failed = [line.split(' - ')[0] for line in result.stdout.splitlines()
+    failed = [line.split(' - ')[0].split(None, 1)[1] for line in stdout.splitlines()
               if line.startswith(('FAILED ', 'ERROR '))]
-    return True, seconds, failed[0] if failed else f'pytest exit {result.returncode}'
+    if not failed:
+        return True, seconds, f'pytest exit {proc.returncode}'
+    took = sum(float(line.split('s ', 1)[0]) for line in stdout.splitlines()
+               if re.fullmatch(rf'[0-9.]+s (setup|call) +{re.escape(failed[0])}', line.strip()))
+    return True, seconds, f'{failed[0]} ({took:.1f} s)'
+
+
+RUNNING = set()     # the pytest processes running now
+
+
+def stop(proc):
+    """Interrupt a pytest run as Ctrl-C would, so its fixtures stop their servers; kill it if it hangs."""
+    proc.send_signal(signal.SIGINT)
+    try:
+        proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+
+
+def terminated(*_):
+    """SIGTERM: interrupt the test runs (their threads still read their output), then leave."""
+    for proc in list(RUNNING):
+        proc.send_signal(signal.SIGINT)
+    for proc in list(RUNNING):
+        try:
+            proc.wait(60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    sys.exit('terminated')
 
 
 def read_survivors():
@@ -434,7 +473,7 @@ def main(argv=None):
     if unknown:
         raise SystemExit(f'{SURVIVORS.name} lists breaks that are not in the catalogue: {sorted(unknown)}')
 
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit('terminated'))   # clean up the copies
+    signal.signal(signal.SIGTERM, terminated)       # stop the test runs, remove the copies
     results, started, done = {}, time.monotonic(), iter(range(1, len(breaks) + 1))
     lock = threading.Lock()
     todo = queue.SimpleQueue()

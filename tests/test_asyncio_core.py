@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from _support import group_paths, in_flight, run_virtual
+from _support import BIG, CLOSE_WAIT, group_paths, in_flight, run_virtual
 from snippets import (callback_to_future, echo_protocol, echo_streams, futures,
                       http_asyncio, loop_call_soon, loop_hello, tasks)
 from snippets._http import IncompleteResponse, split_response
@@ -21,8 +21,6 @@ from snippets.demo_server import demo_body
 from snippets.http_blocking import http_request
 
 TIMEOUT = 30  # seconds: the bound on every wait below
-CLOSE_WAIT = 3  # seconds a peer may take to see the EOF of a client that has closed
-BIG = 8 * 1024 * 1024  # bytes: more than the socket buffers on both sides hold (4 MiB + 32 KiB)
 
 
 @pytest.fixture(autouse=True)

@@ -134,7 +134,8 @@ async def test_real_timer_ticks_until_cancelled_then_stays_quiet():
     async with asyncio.timeout(TIMEOUT):
         await asyncio.wait([task])
     assert task.cancelled()
-    assert 5 <= len(ticks) <= 11, ticks       # periodic; late ticks only under heavy load
+    assert 2 <= len(ticks) <= 11, ticks       # periodic (fewer, late ticks on a busy machine;
+                                              # the exact periods: test_timer_ticks_at_exact_periods)
     count = len(ticks)
     await asyncio.sleep(0.1)                  # five more periods...
     assert len(ticks) == count                # ...and not one more tick

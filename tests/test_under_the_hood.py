@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from _support import group_paths, in_flight
+from _support import BIG, CLOSE_WAIT, group_paths, in_flight
 from snippets import tiny_http, tiny_loop
 from snippets._http import IncompleteResponse, split_response
 from snippets.demo_server import demo_body
@@ -92,10 +92,10 @@ def test_three_slow_requests_overlap(http_server):
 def test_http_get_sends_every_byte_to_a_slow_reader(slow_http_server):
     """An 8 MiB request: send() takes a part at a time, the rest is sent when there is room."""
     host, port = slow_http_server.address
-    path = '/' + 'x' * (8 * 1024 * 1024)
+    path = '/' + 'x' * BIG
     loop = tiny_loop.Loop()
     response = loop.run_until_complete(tiny_http.http_get(loop, host, port, path))
-    assert slow_http_server.saw_eof.wait(3), 'the socket was still open on return'
+    assert slow_http_server.saw_eof.wait(CLOSE_WAIT), 'the socket was still open on return'
     assert split_response(response) == (200, b'ok')
     assert slow_http_server.received == http_request(host, path)
 
