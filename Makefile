@@ -83,10 +83,10 @@ test-busy: install
 
 # Mutation testing: each break of tests/mutate.py applied to a copy of the project, the tests that
 # name its module run against it; survivors must be explained in tests/mutation_survivors.txt.
-# MUTATE_ARGS='http_threads echo_streams' runs the breaks of those snippets only.
+# MUTATE_ARGS='http_threads echo_streams' runs the breaks of those snippets only; two at a time.
 MUTATE_ARGS ?=
 mutate: install
-	$(BIN)/python tests/mutate.py $(MUTATE_ARGS)
+	$(BIN)/python tests/mutate.py -j 2 $(MUTATE_ARGS)
 
 # pyenv's interpreters are found by nox through its shims once PYENV_VERSION names them.
 MATRIX  ?= 3.11 3.12 3.13

@@ -256,6 +256,19 @@ async def test_lovely_protocol_resolves_its_future(echo_server):
 
 
 @pytest.mark.asyncio
+async def test_lovely_protocol_closes_quietly_after_the_echo(echo_server):
+    """The transport's close() calls connection_lost() once the loop runs again: the future is
+    done by then, and must be left alone (InvalidStateError otherwise, in the loop)."""
+    loop = asyncio.get_running_loop()
+    errors = []
+    loop.set_exception_handler(lambda loop, context: errors.append(context))
+    async with asyncio.timeout(TIMEOUT):
+        assert await echo_protocol.lovely_client(*echo_server) == b'iloveyou'
+        await asyncio.sleep(0.1)                      # connection_lost() has run
+    assert errors == []
+
+
+@pytest.mark.asyncio
 async def test_lovely_protocol_collects_an_echo_in_pieces(echo_server):
     """1 MiB cannot come back in one data_received call (the transport reads
     at most 256 KiB at a time): the protocol must gather the pieces."""
