@@ -132,10 +132,12 @@ async def test_to_thread_main_reports(http_server, capsys):
 
 @pytest.mark.asyncio
 async def test_semaphore_bounds_the_requests_in_flight(http_server):
-    """Six answers of 0.3 s: with limit=2 the server sees two at a time; with limit=6, six."""
+    """Six requests: with limit=2 the server sees two at a time (each waits 0.3 s for a third
+    that cannot come); with limit=6, all six at once."""
     async with asyncio.timeout(LIMIT):
-        bounded = await semaphore.fetch_all(*http_server, group_paths(6, wait=0.3), limit=2)
-        unbounded = await semaphore.fetch_all(*http_server, group_paths(6, wait=0.3), limit=6)
+        bounded = await semaphore.fetch_all(
+            *http_server, group_paths(6, together=3, wait=0.3), limit=2)
+        unbounded = await semaphore.fetch_all(*http_server, group_paths(6, together=6, wait=1), limit=6)
     assert [split_response(r) for r in bounded + unbounded] == [(200, b'lin')] * 12
     assert in_flight(bounded) == 2
     assert in_flight(unbounded) == 6
