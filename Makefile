@@ -15,7 +15,7 @@ DEB_PACKAGES := make python3-venv postgresql redis-server nginx chromium fonts-d
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 
-.PHONY: help deps install slides open present html site pdf livehtml test matrix demo-server bench clean
+.PHONY: help deps install slides open present html site pdf livehtml test test-busy mutate matrix demo-server bench clean
 
 help:
 	@echo "make open       build the slides and open them in a browser"
@@ -29,6 +29,8 @@ help:
 	@echo "make deps       install the servers and browser the tests use (Debian, root or sudo)"
 	@echo "make test       install the Python packages into $(VENV) and run the test suite"
 	@echo "make matrix     tests and deck builds on Python 3.11 to 3.15 (nox, chroot; part of make test)"
+	@echo "make test-busy  the timing-sensitive tests with every core busy (they must stay green)"
+	@echo "make mutate     break the slides' code on purpose, one break at a time: which tests notice (~25 min)"
 	@echo "make demo-server  the local HTTP and echo demo servers in the foreground"
 	@echo "make bench      measure processes, threads, asyncio, uvloop; write slides/bench/ (~2 min)"
 	@echo "make clean      remove builds and caches (keeps $(VENV) and the chroot, $(CHROOT))"
@@ -87,6 +89,19 @@ livehtml: install
 test: install
 	$(BIN)/python -W error -m pytest $(PYTEST_ARGS)
 	$(MAKE) matrix MATRIX="$(filter-out $(VENV_PY),$(MATRIX))"
+
+# The tests that involve time or concurrency, run while a spinning process keeps every core busy.
+TIMING_TESTS := tests/test_asyncio_core.py tests/test_modern.py tests/test_idioms.py \
+	tests/test_under_the_hood.py tests/test_blocking.py tests/test_before_asyncio.py tests/test_libraries.py
+test-busy: install
+	$(BIN)/python -W error -m pytest --busy -q $(TIMING_TESTS) $(PYTEST_ARGS)
+
+# Mutation testing: each break of tests/mutate.py applied to a copy of the project, the tests that
+# name its module run against it; survivors must be explained in tests/mutation_survivors.txt.
+# MUTATE_ARGS='http_threads echo_streams' runs the breaks of those snippets only; two at a time.
+MUTATE_ARGS ?=
+mutate: install
+	$(BIN)/python tests/mutate.py -j 2 $(MUTATE_ARGS)
 
 # Every supported Python (noxfile.py's sessions).  Those in CHROOT_PYTHONS come from Debian's
 # unstable suite in a chroot that .ci/chroot makes (root, debootstrap; cached in $(CHROOT));

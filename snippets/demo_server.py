@@ -5,8 +5,12 @@
 HTTP is served by uvicorn with h11, which answers 400 to an HTTP/1.1 request
 without a Host header, like real servers do.  Every GET answers with a body of
 ``size`` bytes after ``delay`` seconds; ``/?delay=0.5&size=100000`` overrides
-both for one request.  Port 0 picks a free port; the chosen addresses are
-printed, one per line, before serving.  Ctrl-C (or SIGTERM) stops both
+both for one request.  ``&group=NAME`` makes it count: the answer carries
+``X-In-Flight``, the most requests of that group it has seen in flight at once
+(so a test sees how concurrent a client really is), and ``&together=K``
+answers as soon as K of the group are in flight, or after ``delay`` seconds.
+Port 0 picks a free port; the chosen addresses are printed, one per line,
+before serving.  Ctrl-C (or SIGTERM) stops both
 servers gracefully.
 """
 import argparse
@@ -27,18 +31,50 @@ def demo_body(size):
     return text[:size]
 
 
+class Group:
+    """Requests of one ``group``: how many are in flight now, and the most at once."""
+
+    def __init__(self):
+        self.in_flight = self.peak = 0
+        self.full = asyncio.Event()
+
+
 def make_http_app(delay, size):
     """A tiny ASGI app: a known body, optionally slow and of a chosen size."""
+    groups = {}
+
+    async def counted(name, wait, together):
+        """Wait like any request, counted in its group; return the group's peak."""
+        group = groups.setdefault(name, Group())
+        group.in_flight += 1
+        group.peak = max(group.peak, group.in_flight)
+        if together and group.in_flight >= together:
+            group.full.set()
+        try:
+            if together:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(group.full.wait(), wait)
+            else:
+                await asyncio.sleep(wait)
+            return group.peak
+        finally:                  # before the answer leaves: the client may send the next
+            group.in_flight -= 1
+            if not group.in_flight:
+                del groups[name]
 
     async def app(scope, receive, send):
         query = parse_qs(scope['query_string'].decode('ascii'))
         wait = float(query.get('delay', [delay])[0])
         body = demo_body(int(query.get('size', [size])[0]))
         status = int(query.get('status', [200])[0])
-        await asyncio.sleep(wait)
-        await send({'type': 'http.response.start', 'status': status,
-                    'headers': [(b'content-type', b'text/plain'),
-                                (b'content-length', str(len(body)).encode())]})
+        headers = [(b'content-type', b'text/plain'),
+                   (b'content-length', str(len(body)).encode())]
+        if 'group' in query:
+            peak = await counted(query['group'][0], wait, int(query.get('together', [0])[0]))
+            headers.append((b'x-in-flight', str(peak).encode()))
+        else:
+            await asyncio.sleep(wait)
+        await send({'type': 'http.response.start', 'status': status, 'headers': headers})
         await send({'type': 'http.response.body', 'body': body})
 
     return app

@@ -1,7 +1,12 @@
-"""Plain helpers shared by conftest.py and the deck tests (not fixtures)."""
+"""Plain helpers shared by conftest.py and the tests (not fixtures)."""
+import asyncio
+import contextlib
 import os
+import selectors
 import subprocess
 import sys
+import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -25,3 +30,96 @@ def sphinx_build(builder, outdir, doctrees=None, options=()):
         capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     return outdir
+
+
+# -- concurrency as the server sees it (snippets/demo_server.py: ?group=NAME&together=K)
+
+def group_paths(count, together=0, wait=2.0, size=3):
+    """``count`` paths of one fresh group: each answer says how many of the group were in flight.
+
+    With ``together``, the server answers as soon as that many are in flight at once (or after
+    ``wait`` seconds); without it, every answer takes ``wait`` seconds.
+    """
+    group = uuid.uuid4().hex
+    return [f'/?group={group}&together={together}&delay={wait}&size={size}&n={n}'
+            for n in range(count)]
+
+
+def in_flight(responses):
+    """The most requests of the group the server had in flight at once (its X-In-Flight header)."""
+    peaks = []
+    for response in responses:
+        head = response.partition(b'\r\n\r\n')[0]
+        for line in head.split(b'\r\n')[1:]:
+            name, _, value = line.partition(b':')
+            if name.strip().lower() == b'x-in-flight':
+                peaks.append(int(value))
+    assert len(peaks) == len(responses), 'an answer without X-In-Flight: not a grouped path?'
+    return max(peaks)
+
+
+# -- peers that read slowly (conftest.py: slow_http_server, slow_echo_server)
+
+CLOSE_WAIT = 5   # seconds a peer may take to see the EOF of a client that closed (a busy machine)
+BIG = 8 * 1024 * 1024   # bytes: more than the socket buffers on both sides hold (4 MiB + 32 KiB)
+
+
+# -- a machine with both cores busy: timing tests must stay green on it
+
+@contextlib.contextmanager
+def busy_cores(count=None):
+    """Keep ``count`` (default: every) CPU busy with a spinning process until the block ends."""
+    spinners = [subprocess.Popen([sys.executable, '-c', 'while True: pass'])
+                for _ in range(count or os.cpu_count())]
+    try:
+        yield len(spinners)
+    finally:
+        for proc in spinners:
+            proc.kill()
+        for proc in spinners:
+            proc.wait(10)
+
+
+# -- a virtual clock for asyncio: durations of the slides' size in no time
+
+class JumpingSelector(selectors.DefaultSelector):
+    """Never waits: when nothing is ready it moves the clock to the next timer."""
+
+    def __init__(self, clock):
+        super().__init__()
+        self.clock = clock
+
+    def select(self, timeout=None):
+        if timeout is None:                  # no timer at all: only I/O can wake us
+            return super().select(None)
+        events = super().select(0)
+        if not events:
+            self.clock[0] += timeout         # the loop asked to wait this long: jump
+        return events
+
+
+class VirtualClockLoop(asyncio.SelectorEventLoop):
+    """An event loop whose ``time()`` starts at 0 and only moves when the loop would sleep."""
+
+    def __init__(self):
+        self.clock = [0.0]
+        super().__init__(JumpingSelector(self.clock))
+
+    def time(self):
+        return self.clock[0]
+
+
+VIRTUAL_TIMEOUT = 24 * 3600   # the bound on the virtual loop: a virtual day passes in no time
+
+
+def run_virtual(coro):
+    """Run ``coro`` on a fresh VirtualClockLoop; return ``(result, virtual seconds, real seconds)``."""
+    async def bounded():
+        async with asyncio.timeout(VIRTUAL_TIMEOUT):
+            return await coro
+
+    real_start = time.monotonic()
+    with asyncio.Runner(loop_factory=VirtualClockLoop) as runner:
+        result = runner.run(bounded())
+        virtual = runner.get_loop().time()
+    return result, virtual, time.monotonic() - real_start

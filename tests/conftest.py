@@ -1,7 +1,11 @@
 """Real servers for the tests, on free ports on 127.0.0.1, started and stopped here.
 
-The demo servers (uvicorn+h11 HTTP, TCP echo), nginx, PostgreSQL and Redis, plus two
-misbehaving peers: a port that refuses, and a server that closes mid-response.
+The demo servers (uvicorn+h11 HTTP, TCP echo), nginx, PostgreSQL and Redis, plus
+misbehaving peers: a port that refuses, a server that closes mid-response, and peers
+that read slowly (back-pressure) and say whether the client closed.
+
+``pytest --busy`` keeps every core busy with a spinning process for the whole run:
+the timing tests must pass on a loaded machine too (``make test-busy``).
 """
 import glob
 import os
@@ -15,12 +19,28 @@ import time
 
 import pytest
 
+from _support import busy_cores
 from _support import missing as _missing
 from snippets._run import demo_servers
 from snippets.demo_server import demo_body
 
 SERVER_TIMEOUT = 30  # seconds for a server to start or stop
 POSTGRES_PASSWORD = 'talk-secret'  # the throwaway cluster's; password auth over TCP
+
+
+def pytest_addoption(parser):
+    parser.addoption('--busy', action='store_true',
+                     help='keep every core busy with a spinning process during the run')
+
+
+@pytest.fixture(scope='session', autouse=True)
+def _busy_machine(request):
+    """With ``--busy``: every core spins for the whole session (the tests share them)."""
+    if not request.config.getoption('--busy'):
+        yield
+        return
+    with busy_cores():
+        yield
 
 
 def _free_port():
@@ -97,6 +117,94 @@ def early_close_server():
         pass
     listener.close()
     thread.join(10)
+
+
+class SlowPeer:
+    """A TCP peer on 127.0.0.1, in a thread, that reads slowly and records what it saw.
+
+    For each connection (one at a time): wait ``pause`` seconds before reading, so the
+    client's buffers fill up; read ``chunk`` bytes at a time through a small receive
+    buffer until ``complete(received)`` (or nothing came for ``idle`` seconds); send
+    ``reply(received)``; then read until the client closes.  ``received`` is what the last
+    connection sent, ``saw_eof`` is set when its client closed (EOF), ``sent`` says the reply
+    went out whole.
+    """
+
+    def __init__(self, complete, reply, pause=0.2, chunk=64 * 1024, idle=5.0):
+        self.complete, self.reply = complete, reply
+        self.pause, self.chunk, self.idle = pause, chunk, idle
+        self.received = b''
+        self.saw_eof = threading.Event()
+        self.listener = socket.socket()
+        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16 * 1024)  # accepted sockets inherit it
+        self.listener.bind(('127.0.0.1', 0))
+        self.listener.listen()
+        self.address = self.listener.getsockname()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        while True:
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:                  # closed: the test is over
+                return
+            with conn:
+                self.received = b''
+                self.saw_eof.clear()
+                try:
+                    self._handle(conn)
+                except OSError:              # the client reset or went away
+                    pass
+
+    def _handle(self, conn):
+        time.sleep(self.pause)
+        conn.settimeout(self.idle)
+        try:
+            while not self.complete(self.received):
+                if not (data := conn.recv(self.chunk)):
+                    break
+                self.received += data
+        except TimeoutError:                 # the client stopped sending: answer what came
+            pass
+        conn.settimeout(SERVER_TIMEOUT)
+        conn.sendall(self.reply(self.received))
+        conn.shutdown(socket.SHUT_WR)        # our side is done; now wait for the client's
+        while conn.recv(self.chunk):
+            pass
+        self.saw_eof.set()
+
+    def close(self):
+        try:
+            self.listener.shutdown(socket.SHUT_RDWR)   # wakes the blocked accept()
+        except OSError:
+            pass
+        self.listener.close()
+        self.thread.join(SERVER_TIMEOUT)
+
+
+HTTP_OK = b'HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok'
+HTTP_BAD = b'HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n'
+
+
+@pytest.fixture
+def slow_http_server():
+    """A SlowPeer speaking HTTP: answers 200 ``ok`` to a whole request (up to the blank line),
+    400 to a request that stopped short."""
+    peer = SlowPeer(complete=lambda received: received.endswith(b'\r\n\r\n'),
+                    reply=lambda received: HTTP_OK if received.endswith(b'\r\n\r\n') else HTTP_BAD)
+    yield peer
+    peer.close()
+
+
+@pytest.fixture
+def slow_echo_server():
+    """A SlowPeer that echoes: reads a whole message (``peer.expect`` bytes), then sends it back."""
+    peer = SlowPeer(complete=lambda received: len(received) >= peer.expect,
+                    reply=lambda received: received)
+    peer.expect = 0
+    yield peer
+    peer.close()
 
 
 # -- PostgreSQL and Redis: real servers from the Debian packages, as throwaway instances --------

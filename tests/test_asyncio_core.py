@@ -13,10 +13,12 @@ import time
 
 import pytest
 
+from _support import BIG, CLOSE_WAIT, group_paths, in_flight, run_virtual
 from snippets import (callback_to_future, echo_protocol, echo_streams, futures,
                       http_asyncio, loop_call_soon, loop_hello, tasks)
 from snippets._http import IncompleteResponse, split_response
 from snippets.demo_server import demo_body
+from snippets.http_blocking import http_request
 
 TIMEOUT = 30  # seconds: the bound on every wait below
 
@@ -47,6 +49,60 @@ async def hanging_up_server(expect, reply):
         yield server.sockets[0].getsockname()[:2]
 
 
+class Connection:
+    """One ``asyncio.open_connection`` a snippet made, and how full its write buffer was
+    when it first read: ``write()`` only buffers, ``await drain()`` waits for room."""
+
+    def __init__(self, reader, writer):
+        self.reader, self.writer = reader, writer
+        self.buffered_at_first_read = None
+        for name in ('read', 'readexactly', 'readuntil', 'readline'):
+            setattr(reader, name, self._noting(getattr(reader, name)))
+
+    def _noting(self, read):
+        async def noted(*args, **kwargs):
+            if self.buffered_at_first_read is None:
+                self.buffered_at_first_read = self.writer.transport.get_write_buffer_size()
+            return await read(*args, **kwargs)
+        return noted
+
+    def drained_before_reading(self):
+        return self.buffered_at_first_read <= self.writer.transport.get_write_buffer_limits()[1]
+
+
+@pytest.fixture
+def connections(monkeypatch):
+    """Every connection the code under test opens with ``asyncio.open_connection``, in order."""
+    opened, real = [], asyncio.open_connection
+
+    async def open_connection(*args, **kwargs):
+        reader, writer = await real(*args, **kwargs)
+        opened.append(Connection(reader, writer))
+        return reader, writer
+
+    monkeypatch.setattr(asyncio, 'open_connection', open_connection)
+    return opened
+
+
+def counting_calls(monkeypatch, module, name):
+    """Wrap the coroutine function ``module.name``: ``calls.peak`` is how many ran at once."""
+    real = getattr(module, name)
+
+    class Calls:
+        now = peak = 0
+
+    async def counted(*args, **kwargs):
+        Calls.now += 1
+        Calls.peak = max(Calls.peak, Calls.now)
+        try:
+            return await real(*args, **kwargs)
+        finally:
+            Calls.now -= 1
+
+    monkeypatch.setattr(module, name, counted)
+    return Calls
+
+
 # -- Introducing asyncio: the HTTP client -------------------------------------
 
 @pytest.mark.asyncio
@@ -60,15 +116,30 @@ async def test_http_client_gets_every_byte_of_concurrent_answers(http_server):
 
 @pytest.mark.asyncio
 async def test_http_requests_overlap(http_server):
-    """Four answers that each take 0.5 s arrive together, not one after another."""
-    loop = asyncio.get_running_loop()
-    start = loop.time()
+    """Gathered, four requests are in flight at the server at once."""
     async with asyncio.timeout(TIMEOUT):
         responses = await asyncio.gather(
-            *(http_asyncio.http_get(*http_server, path='/?delay=0.5&size=3') for _ in range(4)))
-    elapsed = loop.time() - start
+            *(http_asyncio.http_get(*http_server, path=p) for p in group_paths(4, together=4)))
     assert [split_response(r) for r in responses] == [(200, b'lin')] * 4
-    assert 0.5 <= elapsed < 1.5, f'{elapsed:.2f}s: the requests did not overlap'
+    assert in_flight(responses) == 4
+
+
+@pytest.mark.asyncio
+async def test_http_client_sends_every_byte_to_a_slow_reader_then_closes(slow_http_server, connections):
+    """An 8 MiB request to a server that reads slowly: drain() before reading, all of it
+    delivered, and the socket closed (the server sees EOF) when http_get returns."""
+    host, port = slow_http_server.address
+    path = '/' + 'x' * BIG
+    async with asyncio.timeout(TIMEOUT):
+        response = await http_asyncio.http_get(host, port, path)
+    # no await from here on: the loop does not run again before these checks
+    assert slow_http_server.saw_eof.wait(CLOSE_WAIT), 'the socket was still open on return'
+    assert response == b'HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok'
+    assert slow_http_server.received == http_request(host, path)
+    [conn] = connections
+    assert conn.writer.is_closing()
+    assert conn.drained_before_reading(), (
+        f'{conn.buffered_at_first_read} bytes still buffered: read before drain()')
 
 
 @pytest.mark.asyncio
@@ -94,11 +165,14 @@ async def test_http_one_failure_surfaces_from_gather(http_server, refused_port):
 
 
 @pytest.mark.asyncio
-async def test_http_main_prints_a_status_line_per_path(http_server, capsys):
+async def test_http_main_prints_a_status_line_per_path(http_server, capsys, monkeypatch):
+    """main() gathers: its three requests are in flight at once, their lines in path order."""
+    calls = counting_calls(monkeypatch, http_asyncio, 'http_get')
     await http_asyncio.main(*http_server, paths=['/?size=7', '/?status=404&size=0', '/'])
     lines = capsys.readouterr().out.splitlines()
     assert [line.rsplit(' ', 2)[0] for line in lines] == [
         'HTTP/1.1 200 OK', 'HTTP/1.1 404 Not Found', 'HTTP/1.1 200 OK']
+    assert calls.peak == 3
 
 
 # -- the main loop --------------------------------------------------------------
@@ -116,11 +190,13 @@ def test_loop_call_soon_runs_callbacks_in_order_then_stops(capsys):
     assert 0.1 <= elapsed < 5, f'{elapsed:.2f}s'
 
 
-def test_loop_call_soon_leaves_no_loop_behind():
-    """The explicit loop is closed, and none is left installed as the current one."""
+def test_loop_call_soon_closes_its_loop(monkeypatch):
+    """The loop main() makes is closed when main() returns (an open one leaks its selector)."""
+    made, real = [], asyncio.new_event_loop
+    monkeypatch.setattr(asyncio, 'new_event_loop', lambda: made.append(real()) or made[-1])
     loop_call_soon.main(delay=0.01)
-    with pytest.raises(RuntimeError):
-        asyncio.get_running_loop()
+    [loop] = made
+    assert loop.is_closed() and not loop.is_running()
 
 
 # -- transports (streams) and protocols against the echo server ----------------
@@ -138,6 +214,24 @@ async def test_echo_streams_many_clients_each_get_their_own_echo(echo_server):
         echoes = await asyncio.gather(
             *(echo_streams.tcp_echo_client(*echo_server, m) for m in messages))
     assert echoes == messages
+
+
+@pytest.mark.asyncio
+async def test_echo_streams_waits_for_a_slow_reader_then_closes(slow_echo_server, connections):
+    """An 8 MiB message to a peer that reads slowly: drain() before reading the echo, every
+    byte delivered and echoed, and the peer sees EOF by the time the client returns."""
+    message = demo_body(BIG)
+    slow_echo_server.expect = len(message)
+    async with asyncio.timeout(TIMEOUT):
+        echo = await echo_streams.tcp_echo_client(*slow_echo_server.address, message)
+    # no await from here on: the loop does not run again before these checks
+    assert slow_echo_server.saw_eof.wait(CLOSE_WAIT), 'the socket was still open on return'
+    assert echo == message
+    assert slow_echo_server.received == message
+    [conn] = connections
+    assert conn.writer.is_closing()
+    assert conn.drained_before_reading(), (
+        f'{conn.buffered_at_first_read} bytes still buffered: read before drain()')
 
 
 @pytest.mark.asyncio
@@ -159,6 +253,19 @@ async def test_echo_streams_refused(refused_port):
 async def test_lovely_protocol_resolves_its_future(echo_server):
     async with asyncio.timeout(TIMEOUT):
         assert await echo_protocol.lovely_client(*echo_server) == b'iloveyou'
+
+
+@pytest.mark.asyncio
+async def test_lovely_protocol_closes_quietly_after_the_echo(echo_server):
+    """The transport's close() calls connection_lost() once the loop runs again: the future is
+    done by then, and must be left alone (InvalidStateError otherwise, in the loop)."""
+    loop = asyncio.get_running_loop()
+    errors = []
+    loop.set_exception_handler(lambda loop, context: errors.append(context))
+    async with asyncio.timeout(TIMEOUT):
+        assert await echo_protocol.lovely_client(*echo_server) == b'iloveyou'
+        await asyncio.sleep(0.1)                      # connection_lost() has run
+    assert errors == []
 
 
 @pytest.mark.asyncio
@@ -215,23 +322,42 @@ async def test_future_gives_its_result_then_raises_its_exception(capsys):
 
 # -- Future eats Callback: a callback from a real worker thread -----------------
 
+# Nothing else wakes the loop while read_file() waits: settle() reaches it at once only
+# through call_soon_threadsafe().  Set from the worker thread, the future would wake the
+# loop only when the next timer falls due: IDLE_TIMER seconds later.
+IDLE_TIMER = 5
+SETTLED_WITHIN = 2
+
+
+async def settled(coro):
+    """Await ``coro`` with only a far timer on the loop; return its outcome and how long it took."""
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    try:
+        async with asyncio.timeout(IDLE_TIMER):
+            outcome = await coro
+    except OSError as error:
+        outcome = error
+    return outcome, loop.time() - start
+
+
 @pytest.mark.asyncio
 async def test_callback_success_path_gives_the_data(tmp_path):
     path = tmp_path / 'data.bin'
     data = os.urandom(3 * 1024 * 1024)
     path.write_bytes(data)
-    async with asyncio.timeout(TIMEOUT):
-        assert await callback_to_future.read_file(path) == data
+    outcome, seconds = await settled(callback_to_future.read_file(path))
+    assert outcome == data
+    assert seconds < SETTLED_WITHIN, f'{seconds:.1f} s: the callback did not wake the loop'
 
 
 @pytest.mark.asyncio
 @pytest.mark.parametrize('name, error', [('missing', FileNotFoundError), ('', IsADirectoryError)])
 async def test_callback_error_path_raises_the_error(tmp_path, name, error):
     """The 2015 code set the *result* when there was an error: here the error is raised."""
-    async with asyncio.timeout(TIMEOUT):
-        with pytest.raises(error) as info:
-            await callback_to_future.read_file(tmp_path / name)
-    assert info.value.filename == str(tmp_path / name)
+    outcome, seconds = await settled(callback_to_future.read_file(tmp_path / name))
+    assert type(outcome) is error and outcome.filename == str(tmp_path / name)
+    assert seconds < SETTLED_WITHIN, f'{seconds:.1f} s: the callback did not wake the loop'
 
 
 def worker_threads(path):
@@ -285,15 +411,9 @@ async def test_callback_main_prints_both_paths(tmp_path, capsys):
 
 # -- tasks --------------------------------------------------------------------------
 
-@pytest.mark.asyncio
-async def test_task_advances_on_its_own_while_main_works(capsys):
-    loop = asyncio.get_running_loop()
-    start = loop.time()
-    async with asyncio.timeout(TIMEOUT):
-        await tasks.main(period=0.1)
-    elapsed = loop.time() - start
+def test_task_advances_on_its_own_while_main_works(capsys):
+    """On a virtual clock: the task ticks alongside main, so three ticks of each take 1.5 s, not 3."""
+    _, virtual, _ = run_virtual(tasks.main(period=0.5))
     lines = capsys.readouterr().out.splitlines()
-    assert sorted(lines[:-1]) == ['main 0', 'main 1', 'main 2', 'task 0', 'task 1', 'task 2']
-    assert lines.index('task 1') < lines.index('main 2')   # ran before main was done with it
-    assert lines[-1] == 'task: 3 ticks'                      # await task gave its result
-    assert 0.3 <= elapsed < 0.55, f'{elapsed:.2f}s: the task did not run alongside main'
+    assert lines == ['main 0', 'task 0', 'main 1', 'task 1', 'main 2', 'task 2', 'task: 3 ticks']
+    assert virtual == 1.5

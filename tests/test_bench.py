@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from _support import group_paths, in_flight
 from snippets import _bench, bench_models
 from snippets._http import split_response
 from snippets.demo_server import demo_body
@@ -28,12 +29,12 @@ def test_every_model_fetches_every_path_in_order(model, http_server):
 
 
 @pytest.mark.parametrize('model', list(bench_models.MODELS))
-def test_every_model_overlaps_slow_requests(model, http_server):
-    start = time.monotonic()
-    responses = bench_models.MODELS[model](*http_server, ['/?delay=0.5&size=2'] * 5)
-    elapsed = time.monotonic() - start
+def test_every_model_has_all_requests_in_flight_at_once(model, http_server):
+    """Below the caps, every model has all N requests at the server at the same time."""
+    wait = 5 if model == 'processes' else 2      # five worker processes take a while to start
+    responses = bench_models.MODELS[model](*http_server, group_paths(5, together=5, wait=wait, size=2))
     assert [split_response(r) for r in responses] == [(200, b'li')] * 5
-    assert elapsed < 2.4, f'{elapsed:.1f}s: the 5 requests did not overlap'
+    assert in_flight(responses) == 5
 
 
 def test_open_file_limit_is_raised_to_the_hard_limit():
@@ -69,7 +70,7 @@ def test_measure_one_row_of_each_model():
         row = _bench.measure(model, 5, 0.2, limit, server_processes=1)
         assert row['note'] == '', row
         assert row['workers'] == 5
-        assert 1.0 <= float(row['wall / d']) < 15          # never faster than d
+        assert float(row['wall / d']) >= 1.0               # never faster than d (slower on a busy machine)
         assert float(row['wall s']) == pytest.approx(float(row['wall / d']) * 0.2, abs=0.01)
         assert 5 <= float(row['peak MiB']) < 2000
         assert row['peak processes'] >= (3 if model == 'processes' else 1)

@@ -7,10 +7,13 @@ import sys
 
 import pytest
 
-from _support import ROOT
+from _support import BIG, CLOSE_WAIT, ROOT, group_paths, in_flight
 from snippets import http_blocking, http_processes, http_threads
 from snippets._http import IncompleteResponse, split_response
 from snippets.demo_server import demo_body
+
+# ProcessPoolExecutor() starts one worker per CPU this process may use (3.13: process_cpu_count).
+PROCESS_WORKERS = getattr(os, 'process_cpu_count', os.cpu_count)()
 
 
 def test_blocking_client_gets_a_complete_answer(any_http_server):
@@ -38,6 +41,31 @@ def test_server_rejects_http11_without_host(any_http_server):
     assert http_blocking.http_get(*any_http_server.address).startswith(b'HTTP/1.1 200')
 
 
+def test_blocking_client_sends_every_byte_to_a_slow_reader(slow_http_server):
+    """An 8 MiB request to a server that reads slowly: sendall() delivers all of it, and the
+    socket is closed (the server sees EOF) when http_get returns."""
+    host, port = slow_http_server.address
+    path = '/' + 'x' * BIG
+    response = http_blocking.http_get(host, port, path)
+    assert slow_http_server.saw_eof.wait(CLOSE_WAIT), 'the socket was still open on return'
+    assert split_response(response) == (200, b'ok')
+    assert slow_http_server.received == http_blocking.http_request(host, path)
+
+
+def test_blocking_client_never_waits_forever(http_server, monkeypatch):
+    """Its socket has a timeout: a server that never answers cannot hang it."""
+    timeouts, real = [], socket.create_connection
+
+    def create_connection(*args, **kwargs):
+        sock = real(*args, **kwargs)
+        timeouts.append(sock.gettimeout())
+        return sock
+
+    monkeypatch.setattr(socket, 'create_connection', create_connection)
+    http_blocking.http_get(*http_server)
+    assert len(timeouts) == 1 and timeouts[0] is not None and 0 < timeouts[0] <= 10
+
+
 def test_request_is_bytes_with_host_header():
     request = http_blocking.http_request('example.org', '/x')
     assert request == (b'GET /x HTTP/1.1\r\nHost: example.org\r\n'
@@ -61,15 +89,40 @@ def test_pools_fetch_every_path_in_order(module, any_http_server):
     assert [split_response(r) for r in responses] == [(200, demo_body(n)) for n in sizes]
 
 
-@pytest.mark.parametrize('module', [http_processes, http_threads])
-def test_pools_overlap_slow_requests(module, http_server):
-    """Four requests each answered after 1 s finish together, not one after another."""
-    import time
-    start = time.monotonic()
-    responses = module.fetch_all(*http_server, ['/?delay=1&size=3'] * 4)
-    elapsed = time.monotonic() - start
-    assert [split_response(r) for r in responses] == [(200, b'lin')] * 4
-    assert elapsed < 3.5, f'{elapsed:.1f}s: the requests did not overlap'
+def test_thread_pool_has_five_requests_in_flight(http_server):
+    """Five threads: the server sees five of six requests at once, never six (the server would
+    answer at once if six came together; five wait 1 s for a sixth that cannot come)."""
+    responses = http_threads.fetch_all(*http_server, group_paths(6, together=6, wait=1))
+    assert [split_response(r) for r in responses] == [(200, b'lin')] * 6
+    assert in_flight(responses) == 5
+
+
+def test_process_pool_has_a_request_in_flight_per_worker(http_server):
+    """One worker per CPU: the server sees that many requests at once."""
+    responses = http_processes.fetch_all(
+        *http_server, group_paths(2 * PROCESS_WORKERS, together=PROCESS_WORKERS, wait=3))
+    assert [split_response(r) for r in responses] == [(200, b'lin')] * (2 * PROCESS_WORKERS)
+    assert in_flight(responses) == PROCESS_WORKERS
+
+
+# Runs snippets/http_processes.py as `python -m` would, under the start method in argv[1].
+START_METHOD_DRIVER = """
+import multiprocessing, runpy, sys
+multiprocessing.set_start_method(sys.argv.pop(1))
+runpy.run_module('snippets.http_processes', run_name='__main__', alter_sys=True)
+"""
+
+
+@pytest.mark.parametrize('method', ['spawn', 'forkserver'])
+def test_processes_program_under_a_start_method_that_reimports_it(method, http_server):
+    """spawn (macOS, Windows) and forkserver (Linux from 3.14) re-import the module in every
+    worker: only the __main__ guard keeps each worker from starting a pool of its own."""
+    host, port = http_server
+    result = subprocess.run([sys.executable, '-W', 'error', '-c', START_METHOD_DRIVER,
+                             method, host, str(port)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == 'HTTP/1.1 200 OK\n' * 2
 
 
 PROGRAM = """\

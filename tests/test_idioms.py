@@ -7,15 +7,13 @@ durations on an ordinary loop, so the virtual clock is not the whole proof.
 """
 import asyncio
 import gc
-import selectors
-import time
 
 import pytest
 
+from _support import run_virtual
 from snippets import idiom_chained, idiom_parallel, idiom_sequential, idiom_timer
 
 TIMEOUT = 30                  # seconds: the bound on every real wait
-VIRTUAL_TIMEOUT = 24 * 3600   # the bound on the virtual loop: a virtual day passes in no time
 
 
 @pytest.fixture(autouse=True)
@@ -25,46 +23,6 @@ def no_asyncio_errors(caplog):
     gc.collect()
     assert not [r.getMessage() for r in caplog.records
                 if r.name == 'asyncio' and r.levelname in ('WARNING', 'ERROR', 'CRITICAL')]
-
-
-class JumpingSelector(selectors.DefaultSelector):
-    """Never waits: when nothing is ready it moves the clock to the next timer."""
-
-    def __init__(self, clock):
-        super().__init__()
-        self.clock = clock
-
-    def select(self, timeout=None):
-        if timeout is None:                  # no timer at all: only I/O can wake us
-            return super().select(None)
-        events = super().select(0)
-        if not events:
-            self.clock[0] += timeout         # the loop asked to wait this long: jump
-        return events
-
-
-class VirtualClockLoop(asyncio.SelectorEventLoop):
-    """An event loop whose ``time()`` starts at 0 and only moves when the loop would sleep."""
-
-    def __init__(self):
-        self.clock = [0.0]
-        super().__init__(JumpingSelector(self.clock))
-
-    def time(self):
-        return self.clock[0]
-
-
-def run_virtual(coro):
-    """Run ``coro`` on a fresh VirtualClockLoop; return ``(result, virtual seconds, real seconds)``."""
-    async def bounded():
-        async with asyncio.timeout(VIRTUAL_TIMEOUT):
-            return await coro
-
-    real_start = time.monotonic()
-    with asyncio.Runner(loop_factory=VirtualClockLoop) as runner:
-        result = runner.run(bounded())
-        virtual = runner.get_loop().time()
-    return result, virtual, time.monotonic() - real_start
 
 
 # -- with the slide's numbers, on the virtual clock ---------------------------
@@ -176,7 +134,8 @@ async def test_real_timer_ticks_until_cancelled_then_stays_quiet():
     async with asyncio.timeout(TIMEOUT):
         await asyncio.wait([task])
     assert task.cancelled()
-    assert 5 <= len(ticks) <= 11, ticks       # periodic; late ticks only under heavy load
+    assert 2 <= len(ticks) <= 11, ticks       # periodic (fewer, late ticks on a busy machine;
+                                              # the exact periods: test_timer_ticks_at_exact_periods)
     count = len(ticks)
     await asyncio.sleep(0.1)                  # five more periods...
     assert len(ticks) == count                # ...and not one more tick

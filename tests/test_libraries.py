@@ -12,6 +12,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 import pytest_asyncio
+import redis.asyncio as redis
 from aiohttp import web
 from psycopg import AsyncConnection
 from psycopg.conninfo import make_conninfo
@@ -21,6 +22,7 @@ from snippets import app_aiohttp, app_postgres, app_redis
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = {'/a': 'alpha\n', '/b': 'bravo\n' * 10_000, '/c': 'charlie \N{SNOWMAN}\n'}
 TOGETHER = 3            # requests the /together/ page waits for, all in flight at once
+TOGETHER_WAIT = 2       # seconds it waits for them before it answers 'alone'
 
 
 def run_snippet(module, *args, env=None):
@@ -52,7 +54,7 @@ async def pages_server():
         if arrived == TOGETHER:
             everyone_here.set()
         try:
-            await asyncio.wait_for(everyone_here.wait(), 5)
+            await asyncio.wait_for(everyone_here.wait(), TOGETHER_WAIT)
         except TimeoutError:
             return web.Response(text='alone')
         return web.Response(text='together')
@@ -88,6 +90,24 @@ async def test_aiohttp_requests_are_in_flight_at_the_same_time(pages_server):
     """The server answers 'together' only while all the requests wait on it at once."""
     paths = [f'/together/{n}' for n in range(TOGETHER)]
     assert await app_aiohttp.fetch_all(pages_server, paths) == ['together'] * TOGETHER
+
+
+@pytest.mark.asyncio
+async def test_aiohttp_session_is_closed_when_fetch_all_returns(pages_server, monkeypatch):
+    """``async with session``: its connections are closed by the time the results are back."""
+    sessions, real = [], aiohttp.ClientSession
+
+    def client_session(*args, **kwargs):
+        sessions.append(real(*args, **kwargs))
+        return sessions[-1]
+
+    monkeypatch.setattr(aiohttp, 'ClientSession', client_session)
+    assert await app_aiohttp.fetch_all(pages_server, ['/a', '/c']) == [PAGES['/a'], PAGES['/c']]
+    [session] = sessions
+    closed = session.closed
+    if not closed:
+        await session.close()        # not to leak it into the next test
+    assert closed
 
 
 @pytest.mark.asyncio
@@ -135,6 +155,27 @@ async def test_postgres_rows_written_concurrently_are_read_back(postgres):
     async with await AsyncConnection.connect(postgres) as conn:   # really stored
         cursor = await conn.execute('SELECT count(*), count(DISTINCT writer) FROM talk_demo')
         assert await cursor.fetchone() == (35, 5)
+
+
+@pytest.mark.asyncio
+async def test_postgres_writers_are_all_at_work_at_once(postgres, monkeypatch):
+    """The writers are tasks of one TaskGroup: all of them are writing at the same time."""
+    real, now, peak = app_postgres.insert_rows, 0, 0
+
+    async def insert_rows(*args):
+        nonlocal now, peak
+        now += 1
+        peak = max(peak, now)
+        try:
+            return await real(*args)
+        finally:
+            now -= 1
+
+    monkeypatch.setattr(app_postgres, 'insert_rows', insert_rows)
+    async with asyncio.timeout(30):
+        rows = await app_postgres.write_and_read(postgres, writers=4, count=3)
+    assert rows == [(writer, n) for writer in range(4) for n in range(3)]
+    assert peak == 4
 
 
 @pytest.mark.asyncio
@@ -206,6 +247,19 @@ async def test_redis_set_get(redis_server):
 async def test_redis_pipeline_answers_every_command(redis_server):
     assert await app_redis.pipeline(redis_server) == [True, 1, 42]
     assert await app_redis.pipeline(redis_server) == [True, 1, 42]   # SET resets the counter
+
+
+@pytest.mark.asyncio
+async def test_redis_pipeline_runs_as_one_transaction(redis_server):
+    """transaction=True: the server runs the three commands as one MULTI/EXEC."""
+    async def transactions(client):
+        stats = await client.info('commandstats')
+        return stats.get('cmdstat_exec', {}).get('calls', 0)
+
+    async with redis.from_url(redis_server) as client:
+        before = await transactions(client)
+        await app_redis.pipeline(redis_server)
+        assert await transactions(client) == before + 1
 
 
 @pytest.mark.asyncio

@@ -103,14 +103,25 @@ def test_delegating_generator_yields_the_same_as_the_loops():
     assert list(delegating.delegator()) == list(range(20))
 
 
-def test_yield_from_passes_send_through_to_the_subgenerator():
-    """What yield from adds to a for loop: send() reaches the subgenerator (the basis of 2015 asyncio)."""
-    def outer():
-        yield from generator_send.running_average()
+def test_delegator_passes_send_through_to_the_subgenerator():
+    """What yield from adds to a for loop: delegator() is suspended inside generator2(), so
+    send() resumes generator2's own frame (the basis of 2015 asyncio)."""
+    d = delegating.delegator()
+    assert next(d) == 0
+    inner = d.gi_yieldfrom                      # None for a for loop around generator2()
+    assert inspect.isgenerator(inner) and inner.__name__ == 'generator2'
+    assert d.send('ignored') == 1               # generator2's yield received it...
+    assert inner.gi_frame.f_locals['i'] == 1    # ...and it is generator2 that moved on
 
-    avg = outer()
-    assert next(avg) is None
-    assert [avg.send(v) for v in (10, 20, 30)] == [10.0, 15.0, 20.0]
+
+def test_delegator_throws_into_the_subgenerator():
+    """An exception thrown into delegator() is raised inside generator2(), where it waits."""
+    d = delegating.delegator()
+    next(d)
+    with pytest.raises(LookupError) as info:
+        d.throw(LookupError('stop'))
+    frames = [entry.name for entry in info.traceback]
+    assert frames[-2:] == ['delegator', 'generator2']
 
 
 # -- duplex generators: send()
