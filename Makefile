@@ -8,7 +8,8 @@ SPHINX := $(BIN)/python -m sphinx -W --keep-going -q -c .
 LIVE   ?= singlefile-slides
 PYTEST_ARGS ?=
 # The real servers and the browser the tests use, from Debian.
-DEB_PACKAGES := make python3-venv postgresql redis-server nginx chromium fonts-dejavu-core
+DEB_PACKAGES := make python3-venv postgresql redis-server nginx libnginx-mod-http-echo chromium \
+                fonts-dejavu-core
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 
@@ -25,7 +26,7 @@ help:
 	@echo "make test       install the Python packages into $(VENV) and run the test suite"
 	@echo "make matrix     the snippet tests on Python 3.11, 3.12, 3.13 (nox; part of make test)"
 	@echo "make demo-server  the local HTTP and echo demo servers in the foreground"
-	@echo "make bench      measure processes, threads, asyncio, uvloop; write slides/bench/ (~2 min)"
+	@echo "make bench      measure processes, threads, asyncio, uvloop; write slides/bench/ (< 5 min)"
 	@echo "make clean      remove builds and caches (keeps $(VENV))"
 
 deps:
@@ -83,9 +84,9 @@ matrix: install
 demo-server: install
 	$(BIN)/python -m snippets.demo_server
 
-# The measured slides' chart and table, from this machine: N requests answered after 1 s each,
-# N = 10 ... 10,000, by processes, threads, asyncio and uvloop.  Commit slides/bench/ afterwards.
-BENCH_ARGS := --counts 10 100 1000 3000 10000 --delay 1 --out slides/bench
+# The measured slides' figures, from this machine: N requests to nginx answered after 1 s each,
+# N = 10 ... 100,000, by processes, threads, asyncio and uvloop.  Commit slides/bench/ afterwards.
+BENCH_ARGS := --counts 10 100 1000 10000 30000 100000 --delay 1 --out slides/bench
 bench: install
 	$(BIN)/python -W error -m snippets.bench_models $(BENCH_ARGS) --command "make bench"
 

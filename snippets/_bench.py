@@ -44,7 +44,7 @@ import threading
 import time
 from pathlib import Path
 
-from snippets._nginx import HOST, echo_module, running_nginx
+from snippets._nginx import HOST, echo_module, nginx_binary, running_nginx
 
 ROOT = Path(__file__).resolve().parent.parent    # where `-m snippets...` runs
 BODY_SIZE = 100
@@ -71,7 +71,6 @@ PER_PORT = 5000
 PER_WORKER_SHARE = 0.75
 LOOPS = ('asyncio', 'uvloop')      # the models that can run one loop per process
 CLOCK_TICKS = os.sysconf('SC_CLK_TCK')
-PAGE_KIB = os.sysconf('SC_PAGE_SIZE') // 1024
 
 COLUMNS = ['model', 'N', 'client processes', 'server ports', 'server workers',
            'wall s', 'wall / d', 'overhead s', 'client CPU µs/request', 'client CPU s',
@@ -126,8 +125,9 @@ def machine():
                 cpu = line.split(':', 1)[1].strip()
                 break
     memory = kernel_limits()['memory MiB']
+    nginx = subprocess.run([nginx_binary(), '-v'], capture_output=True, text=True).stderr
     return (f'{os.cpu_count()} × {cpu}, {memory / 1024:.0f} GiB, Linux {platform.release()}, '
-            f'Python {platform.python_version()}')
+            f'Python {platform.python_version()}, {nginx.strip().rsplit(" ", 1)[-1]}')
 
 
 def cpu_times():
@@ -450,25 +450,25 @@ def warning_flags():
 
 
 # -- the sweep
-def skip_reason(model, n, done):
+def skip_reason(model, n, done, delay):
     """Why ``model`` is not run at N ('' to run it): it failed at a smaller N, or
-    the time its last run took, scaled to N, is over RUN_BUDGET."""
+    its overhead at the previous N, scaled to N, would take it past RUN_BUDGET."""
     earlier = [row for row in done if row['model'] == model and row['N'] < n]
     if not earlier:
         return ''
     last = max(earlier, key=lambda row: row['N'])
     if last['result'] != 'ok':
         return f'not run: failed at N = {last["N"]:,}'
-    estimate = float(last['wall s']) * n / last['N']
+    estimate = delay + float(last['overhead s']) * n / last['N']
     if estimate > RUN_BUDGET:
         return (f'not run: ~{estimate:.0f} s expected ({last["wall s"]} s at '
                 f'N = {last["N"]:,}), over the {RUN_BUDGET} s a run may take in make bench')
     return ''
 
 
-# A run expected to take longer than this (from the same model's run at the
-# previous N, scaled by N) is not started: `make bench` must stay under
-# 5 minutes.  Processes at N = 10,000 took ~35 s, so 30,000 would take ~100 s.
+# A run expected to take longer than this (d plus the overhead of the same
+# model at the previous N, scaled by N) is not started: `make bench` must stay
+# under 5 minutes.  Processes at N = 10,000 took ~35 s, so 30,000 would take ~100 s.
 RUN_BUDGET = 60
 
 
@@ -476,7 +476,7 @@ def sweep(models, counts, delay, fd_limit, limits, show=print):
     rows = []
     for n in counts:
         for model in models:
-            reason = skip_reason(model, n, rows)
+            reason = skip_reason(model, n, rows, delay)
             if reason:
                 row = dict.fromkeys(COLUMNS, '')
                 row.update(model=model, N=n, result=reason)
@@ -488,6 +488,9 @@ def sweep(models, counts, delay, fd_limit, limits, show=print):
 
 
 # -- what the rows say
+QUOTED = (10_000, 100_000)          # the N the slides quote
+
+
 def find(rows, model, n):
     return next((r for r in rows if r['model'] == model and r['N'] == n), None)
 
@@ -496,25 +499,28 @@ def ok_rows(rows, model):
     return [r for r in rows if r['model'] == model and r['result'] == 'ok']
 
 
-def per_request_kib(rows, model):
-    """Memory per request in KiB: the slope of peak PSS between the model's two
-    largest complete single-process runs (None without two such runs)."""
+def units(row):
+    """What a model holds per request: processes, threads, or (event loops) connections."""
+    return {'processes': row['peak processes'],
+            'threads': row['peak threads']}.get(row['model'], row['N'])
+
+
+def memory_per_unit(rows, model):
+    """KiB of PSS per process, thread or connection: the slope between the model's two
+    largest complete one-process runs (None without two such runs)."""
     single = [r for r in ok_rows(rows, model) if r['client processes'] == 1]
     if len(single) < 2:
         return None
     small, large = sorted(single, key=lambda r: r['N'])[-2:]
-    slope = ((float(large['client peak MiB']) - float(small['client peak MiB'])) * 1024
-             / (large['N'] - small['N']))
-    return slope
+    if units(large) <= units(small):
+        return None
+    return ((float(large['client peak MiB']) - float(small['client peak MiB'])) * 1024
+            / (units(large) - units(small)))
 
 
-def per_worker_mib(rows):
-    """PSS per worker process: the largest complete processes run's peak over its processes."""
-    done = [r for r in ok_rows(rows, 'processes') if r['peak processes'] > 1]
-    if not done:
-        return None, None
-    row = max(done, key=lambda r: r['N'])
-    return float(row['client peak MiB']) / row['peak processes'], row
+def largest(rows, model):
+    done = ok_rows(rows, model)
+    return max(done, key=lambda r: r['N']) if done else None
 
 
 def ratio(row):
@@ -526,7 +532,7 @@ def ratio(row):
 
 
 def short_failure(row):
-    """'failed at N = 30,000 (EMFILE: open files per process: 20,000)' and the like."""
+    """'N = 30,000: 10,052 of 30,000 failed, open files per process: 20,000' and the like."""
     result = row['result']
     limit = result.split('; limit: ', 1)[1] if '; limit: ' in result else ''
     what = result.split(' (', 1)[0].removeprefix('failed: ')
@@ -539,39 +545,53 @@ def stops(rows, model):
     for row in mine:
         if row['result'].startswith('failed'):
             return short_failure(row)
-        if row['result'].startswith('not run') and 'failed at' not in row['result']:
-            return f'N = {row["N"]:,} not run: ' + row['result'].split(': ', 1)[1].split(' (')[0]
+        if row['result'].startswith('not run'):
+            return f'N = {row["N"]:,} ' + row['result'].split(' (')[0]
     return f'not reached at N = {mine[-1]["N"]:,}' if mine else 'not run'
 
 
 def kib(value):
-    return '—' if value is None else f'{value:.0f} KiB' if value >= 10 else f'{value:.1f} KiB'
+    if value is None:
+        return '—'
+    return f'{value / 1024:.1f} MiB' if value >= 1024 else f'{value:.0f} KiB' if value >= 10 \
+        else f'{value:.1f} KiB'
+
+
+UNIT = {'processes': 'process', 'threads': 'thread'}         # else: connection
+UNITS = {'processes': 'processes', 'threads': 'threads'}     # else: connections
 
 
 def figures(rows, counts, delay, limits, fd_limit):
     """``{name: text}``: every number the slides quote, for substitution references."""
     fig = {'d': f'{delay:g} s', 'fd limit': f'{fd_limit:,}',
-           'port range': f'{limits["ports"]:,}', 'pid_max': f'{limits["pid_max"]:,}',
-           'max_map_count': f'{limits["max_map_count"]:,}'}
-    models = list(dict.fromkeys(r['model'] for r in rows))
-    for model in models:
-        for n in counts:
+           'port range': f'{limits["ports"]:,}', 'somaxconn': f'{limits["somaxconn"]:,}',
+           'pid_max': f'{limits["pid_max"]:,}', 'max_map_count': f'{limits["max_map_count"]:,}',
+           'memory available': f'{limits["memory available MiB"] / 1024:.0f} GiB',
+           'cores': f'{os.cpu_count()}',
+           'counts': ' and '.join(filter(None, [', '.join(f'{n:,}' for n in counts[:-1]),
+                                                f'{counts[-1]:,}']))}
+    for model in dict.fromkeys(r['model'] for r in rows):
+        for n in dict.fromkeys([*QUOTED, *counts]):     # the names exist whatever ran
             row = find(rows, model, n)
-            fig[f'{model} {n} ratio'] = ratio(row)
             ok = row is not None and row['result'] == 'ok'
-            fig[f'{model} {n} cpu'] = f'{row["client CPU µs/request"]} µs' if ok else '—'
-            fig[f'{model} {n} MiB'] = f'{row["client peak MiB"]} MiB' if ok else '—'
-            fig[f'{model} {n} clients'] = f'{row["client processes"]}' if row and ok else '—'
-            fig[f'{model} {n} ports'] = f'{row["server ports"]}' if row and ok else '—'
-        fig[f'{model} per request'] = kib(per_request_kib(rows, model))
+            fig[f'{model} {n} ratio'] = ratio(row)
+            fig[f'{model} {n} cpu'] = f'{int(row["client CPU µs/request"]):,} µs' if ok else '—'
+            fig[f'{model} {n} MiB'] = f'{int(row["client peak MiB"]):,} MiB' if ok else '—'
+            fig[f'{model} {n} clients'] = f'{row["client processes"]}' if ok else '—'
+            fig[f'{model} {n} ports'] = f'{row["server ports"]}' if ok else '—'
+        fig[f'{model} memory'] = (f'{kib(memory_per_unit(rows, model))} per '
+                                  f'{UNIT.get(model, "connection")}')
         fig[f'{model} stops'] = stops(rows, model)
-    worker, row = per_worker_mib(rows)
-    if worker:
-        fig['process MiB'] = f'{worker:.1f} MiB'
-        fig['processes fit'] = f'{limits["memory available MiB"] / worker:,.0f}'
-        fig['memory available'] = f'{limits["memory available MiB"] / 1024:.0f} GiB'
-        fig['processes peak'] = f'{row["peak processes"]:,}'
-        fig['processes peak N'] = f'{row["N"]:,}'
+        top = largest(rows, model)
+        fig[f'{model} largest'] = f'{top["N"]:,}' if top else '—'
+        fig[f'{model} peak'] = f'{units(top):,} {UNITS.get(model, "connections")}' if top else '—'
+    top = largest(rows, 'threads')
+    fig['threads at scale'] = (
+        f'{top["N"]:,} requests, one thread each: {ratio(top)}, {int(top["client peak MiB"]):,} MiB'
+        if top else 'threads not measured')
+    per_process = memory_per_unit(rows, 'processes')
+    fig['processes fit'] = (f'{limits["memory available MiB"] * 1024 / per_process:,.0f}'
+                            if per_process else '—')
     server = [float(r['server CPU µs/request']) for r in rows
               if r['result'] == 'ok' and r['N'] >= 1000]
     fig['server cpu'] = f'{sum(server) / len(server):.0f} µs' if server else '—'
@@ -585,8 +605,10 @@ def summary(rows, counts):
         parts = []
         for row in (r for r in rows if r['N'] == n):
             if row['result'] == 'ok':
+                cpu = f'{int(row["client CPU µs/request"]):,} µs'
+                first = not any('µs' in part for part in parts)
                 parts.append(f'{row["model"]} {row["wall / d"]} × d, '
-                             f'{row["client CPU µs/request"]} µs CPU per request')
+                             + (f'{cpu} of CPU per request' if first else cpu))
             else:
                 parts.append(f'{row["model"]} {ratio(row)}')
         if parts:
@@ -614,25 +636,21 @@ def write_table(rows, path, counts):
             for n in counts:
                 row = find(rows, model, n)
                 ok = row is not None and row['result'] == 'ok'
-                cells += [ratio(row), row['client CPU µs/request'] if ok else '—',
-                          row['client peak MiB'] if ok else '—']
+                cells += [ratio(row), f'{int(row["client CPU µs/request"]):,}' if ok else '—',
+                          f'{int(row["client peak MiB"]):,}' if ok else '—']
             writer.writerow(cells)
 
 
-def write_stops(rows, path, limits):
+def write_stops(rows, path):
     """The slide's second table: per model, the largest N answered in full, memory, where it stopped."""
-    worker, _ = per_worker_mib(rows)
     with open(path, 'w', newline='') as f:
         writer = csv.writer(f)
         writer.writerow(['model', 'all answered up to', 'memory', 'stopped at'])
         for model in dict.fromkeys(row['model'] for row in rows):
-            done = ok_rows(rows, model)
-            largest = f'N = {max(r["N"] for r in done):,}' if done else '—'
-            if model == 'processes':
-                memory = f'{worker:.1f} MiB per process' if worker else '—'
-            else:
-                memory = f'{kib(per_request_kib(rows, model))} per request'
-            writer.writerow([model, largest, memory, stops(rows, model)])
+            top = largest(rows, model)
+            writer.writerow([model, f'N = {top["N"]:,}' if top else '—',
+                             f'{kib(memory_per_unit(rows, model))} per '
+                             f'{UNIT.get(model, "connection")}', stops(rows, model)])
 
 
 def write_figures(fig, path):
@@ -682,19 +700,19 @@ def write_chart(rows, path, delay):
     plt.close(fig)
 
 
-def write_outputs(rows, out, counts, delay, notes, command, limits, fd_limit):
+def write_outputs(rows, out, counts, delay, about, limits, fd_limit):
     out.mkdir(parents=True, exist_ok=True)
-    quoted = [n for n in (10_000, 100_000) if n in counts] or counts[-2:]
+    quoted = [n for n in QUOTED if n in counts] or counts[-2:]
     write_csv(rows, out / 'bench.csv')
     write_table(rows, out / 'bench_table.csv', quoted)
-    write_stops(rows, out / 'stops.csv', limits)
-    write_figures(figures(rows, quoted, delay, limits, fd_limit), out / 'figures.txt')
+    write_stops(rows, out / 'stops.csv')
+    write_figures(figures(rows, counts, delay, limits, fd_limit), out / 'figures.txt')
     write_chart(rows, out / 'bench.svg', delay)
     (out / 'summary.txt').write_text(summary(rows, quoted) + f' (d = {delay:g} s.)\n')
-    (out / 'machine.txt').write_text(f'{command} on {machine()}; {"; ".join(notes)}.\n')
+    (out / 'machine.txt').write_text(about + '\n')
 
 
-# -- targets: printed beside the results, never asserted
+# -- targets (issue 16): printed beside the results, never asserted
 TARGETS = [('asyncio', 10_000, 2.6), ('uvloop', 10_000, 1.7),
            ('asyncio', 100_000, 12), ('uvloop', 100_000, 12)]
 
@@ -741,30 +759,28 @@ def main(models, description):
     took = time.monotonic() - started
     others = [float(r['others CPU %']) for r in rows if r['others CPU %']]
     busiest, mean = max(others, default=0), sum(others) / max(1, len(others))
-    notes = [fd_note,
-             f'ephemeral ports {limits["port range"]} ({limits["ports"]:,} per server address '
-             f'and port), listen backlog {limits["somaxconn"]:,}',
-             f'CPU {idle:.0%} idle just before; during the runs other processes took '
-             f'{mean:.0f} % of the CPU on average, {busiest:.0f} % at most',
-             f'the sweep took {took:.0f} s']
-    busy_machine = idle < 0.8 or busiest > 10
-    if busy_machine:
-        notes.append('the machine was busy: rerun on a quiet machine for clean figures')
+    busy = idle < BUSY_IDLE or busiest > BUSY_OTHERS
+    report = (f'CPU {idle:.0%} idle before; other processes took {mean:.0f}% of the CPU '
+              f'during the runs ({busiest:.0f}% at most); the sweep took {took:.0f} s')
+    if busy:
+        report += '; the machine was busy: rerun ``make bench`` when it is idle'
     for line in targets(rows):
         print(line)
-    say(f'sweep took {took:.0f} s; CPU {idle:.0%} idle before; other processes took up to '
-        f'{busiest:.0f} % of the CPU during a run'
-        + (' — THE MACHINE WAS BUSY: these figures are not clean' if busy_machine else ''))
+    say(report)
     if args.out:
         argv = sys.argv[1:]
         if '--command' in argv:                 # not part of what ran
             at = argv.index('--command')
             del argv[at:at + 2]
-        command = '``python -m snippets.bench_models ' + ' '.join(argv) + '``'
-        if args.command:
-            command = f'``{args.command}`` ({command})'
-        write_outputs(rows, args.out, args.counts, args.delay, notes, command, limits, fd_limit)
+        command = args.command or 'python -m snippets.bench_models ' + ' '.join(argv)
+        write_outputs(rows, args.out, args.counts, args.delay,
+                      f'``{command}`` on {machine()}: {report}.', limits, fd_limit)
         say(f'wrote {args.out}/')
+
+
+# The machine counts as busy when less than 90 % of its CPU was idle before the
+# sweep, or other processes took more than 10 % of it during a run.
+BUSY_IDLE, BUSY_OTHERS = 0.9, 10
 
 
 if __name__ == '__main__':

@@ -37,6 +37,7 @@ def with_threads(requests):
     return [f.exception() or f.result() for f in futures]
 
 
+# -- slide: loop
 async def fetch(host, port, path):
     async with asyncio.timeout(TIMEOUT):
         return await http_asyncio.http_get(host, port, path)
@@ -45,6 +46,7 @@ async def fetch(host, port, path):
 async def gather_all(requests):
     return await asyncio.gather(*(fetch(*r) for r in requests),
                                 return_exceptions=True)
+# -- end: loop
 
 
 def with_asyncio(requests):
