@@ -38,6 +38,7 @@ import os
 import platform
 import resource
 import select
+import signal
 import subprocess
 import sys
 import threading
@@ -195,7 +196,11 @@ def pss_kib(pid):
 
 
 class TreeSampler(threading.Thread):
-    """Sample the process trees below ``roots`` until stopped: peak PSS (KiB), processes, threads."""
+    """Sample the process trees below ``roots`` until stopped: peak PSS (KiB), processes, threads.
+
+    Every SAMPLE_EVERY seconds, or less often when a sample takes more than a third
+    of that: the sampler shares the machine with what it measures.
+    """
 
     def __init__(self, roots):
         super().__init__(daemon=True)
@@ -204,12 +209,14 @@ class TreeSampler(threading.Thread):
 
     def run(self):
         while not self._stopped.is_set():
+            started = time.monotonic()
             table = process_table()
             tree = descendants(self.roots, table)
             self.peak_pss = max(self.peak_pss, sum(map(pss_kib, tree)))
             self.peak_processes = max(self.peak_processes, len(tree))
             self.peak_threads = max(self.peak_threads, sum(table[pid][3] for pid in tree))
-            self._stopped.wait(SAMPLE_EVERY)
+            # Hundreds of processes take a while to read: sample at most a third of the time.
+            self._stopped.wait(max(SAMPLE_EVERY, 2 * (time.monotonic() - started)))
 
     def stop(self):
         self._stopped.set()
@@ -387,7 +394,7 @@ def run_clients(model, requests, count, server_pid, nofile=None):
     """
     cmd = [sys.executable, *warning_flags(), '-m', 'snippets._bench', 'client']
     procs = [subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True, cwd=ROOT)
+                              stderr=subprocess.PIPE, text=True, cwd=ROOT, process_group=0)
              for _ in range(count)]
     run = {'reports': [], 'errors': [], 'sampler': TreeSampler([p.pid for p in procs])}
     try:
@@ -426,9 +433,13 @@ def run_clients(model, requests, count, server_pid, nofile=None):
         if run['sampler'].is_alive():
             run['sampler'].stop()
         for proc in procs:
-            if proc.returncode is None:
-                proc.kill()
-                proc.communicate()
+            if proc.returncode is None:         # each client leads a process group:
+                with contextlib.suppress(OSError):      # kill it with its workers
+                    os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(30)
+            for stream in (proc.stdin, proc.stdout, proc.stderr):
+                with contextlib.suppress(OSError):
+                    stream.close()
     return run
 
 

@@ -148,6 +148,17 @@ def test_a_failure_is_recorded_as_a_failure_with_its_limit(model, nginx_echo, fd
     assert row['answered'] + row['other failures'] + row['timeouts'] == 60
 
 
+def test_a_run_past_its_time_is_killed_with_its_workers_and_recorded(nginx_echo, fd_limit,
+                                                                      monkeypatch):
+    before = set(_bench.descendants([os.getpid()]))
+    monkeypatch.setattr(_bench, 'RUN_TIMEOUT', 1)
+    row = _bench.measure('processes', 3, 5, fd_limit)
+    assert row['result'] == ('failed: 3 of 3 (timed out after 1 s); '
+                             'limit: this harness: 1 s per run'), row
+    assert row['wall s'] == '' and row['answered'] == 0
+    assert set(_bench.descendants([os.getpid()])) <= before    # no client, worker or nginx left
+
+
 def test_the_event_loops_share_large_n_among_processes_and_ports():
     assert _bench.plan('asyncio', 10, 20_000) == (1, 1, max(2, os.cpu_count()))
     clients, ports, workers = _bench.plan('uvloop', 100_000, 20_000)
