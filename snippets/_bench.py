@@ -53,13 +53,11 @@ SAMPLE_EVERY = 0.05                 # seconds between memory samples
 # Seconds one (model, N) run may take before it is killed and recorded as
 # failed; the slowest complete run, processes at N = 10,000, took ~35 s.
 RUN_TIMEOUT = 180
-# Descriptors a client process needs besides its sockets (std streams, the
-# loop's epoll and self-pipe, the interpreter's files): 12 were open in one at
-# its start; 64 leaves room.
+# Descriptors a client process needs besides its sockets: 15 were open in one
+# running uvloop (std streams, epoll, self-pipe, the interpreter's files), 9 on
+# asyncio's loop; 64 leaves room.  The event loops run in several processes
+# once N passes what one process may open: the hard open-file limit less this.
 FD_MARGIN = 64
-# The event loops run in several processes once N passes what one process may
-# open (the hard open-file limit): each gets at most this share of the limit.
-PER_PROCESS_SHARE = 0.85
 # Connections per server port: the kernel finds an ephemeral port for a new
 # connection by a linear search of its range, per destination (address, port);
 # the fuller one destination's range, the longer the search.  100,000
@@ -308,11 +306,15 @@ def delayed_server(ports=1, workers=2, fd_limit=1024, backlog=4096):
 # -- one measurement
 def plan(model, n, fd_limit):
     """``(client processes, server ports, server workers)`` for N requests of ``model``."""
-    per_process = max(1, int(fd_limit * PER_PROCESS_SHARE) - FD_MARGIN)
-    clients = math.ceil(n / per_process) if model in LOOPS else 1
+    clients = math.ceil(n / max(1, fd_limit - FD_MARGIN)) if model in LOOPS else 1
     ports = math.ceil(n / PER_PORT)
     workers = max(os.cpu_count() or 1, math.ceil(n / (fd_limit * PER_WORKER_SHARE)))
     return clients, ports, workers
+
+
+def _models():
+    from snippets import bench_models       # not at the top: it is often __main__
+    return bench_models
 
 
 def failure_limit(kinds, limits, fd_limit):
@@ -326,6 +328,8 @@ def failure_limit(kinds, limits, fd_limit):
         'ENOMEM': f'memory ({limits["memory available MiB"]:,} MiB available at the start)',
         'killed': f'memory ({limits["memory available MiB"]:,} MiB available at the start)',
         'timed out': f'this harness: {RUN_TIMEOUT} s per run',
+        'timeouts': ('the clients\' deadlines: http_get\'s socket timeout (threads, processes), '
+                     f'{_models().TIMEOUT} s per request (event loops)'),
     }
     return '; '.join(reason for key, reason in reasons.items()
                      if any(key in kind for kind in kinds))
@@ -351,10 +355,11 @@ def measure(model, n, delay, fd_limit, limits=None, client_nofile=None):
         for kind, count in report['counts'].items():
             counts[kind] = counts.get(kind, 0) + count
     errors += [r['error'] for r in reports if r['error']]
-    kinds = list(errors) + [kind for kind in counts if kind != 'answered']
-    row.update({'answered': counts.pop('answered', 0), 'timeouts': counts.pop('timeouts', 0),
-                'refused': counts.pop('refused', 0), 'resets': counts.pop('resets', 0),
-                'other failures': sum(counts.values())})
+    failures = {kind: count for kind, count in counts.items() if kind != 'answered'}
+    row.update({'answered': counts.get('answered', 0), 'timeouts': counts.get('timeouts', 0),
+                'refused': counts.get('refused', 0), 'resets': counts.get('resets', 0),
+                'other failures': sum(count for kind, count in failures.items()
+                                      if kind not in ('timeouts', 'refused', 'resets'))})
     client_cpu = sum(r['cpu'] for r in reports)
     if reports and not errors:
         wall = max(r['end'] for r in reports) - min(r['start'] for r in reports)
@@ -376,8 +381,10 @@ def measure(model, n, delay, fd_limit, limits=None, client_nofile=None):
     if not errors and not failed:
         row['result'] = 'ok'
     else:
-        detail = '; '.join(errors[:1] + [f'{counts[k]:,} × {k}' for k in counts])
-        limit = failure_limit(kinds, limits, client_nofile or fd_limit)
+        detail = '; '.join(errors[:1] + [f'{count:,} × {kind}' for kind, count in failures.items()])
+        limit = failure_limit([*errors, *failures], limits, client_nofile or fd_limit)
+        if row['others CPU %'] and float(row['others CPU %']) > BUSY_OTHERS:
+            limit += f'{"; " if limit else ""}other processes took {row["others CPU %"]}% of the CPU'
         row['result'] = (f'failed: {failed:,} of {n:,}'
                          + (f' ({detail})' if detail else '')
                          + (f'; limit: {limit}' if limit else ''))
