@@ -312,11 +312,6 @@ def plan(model, n, fd_limit):
     return clients, ports, workers
 
 
-def _models():
-    from snippets import bench_models       # not at the top: it is often __main__
-    return bench_models
-
-
 def failure_limit(kinds, limits, fd_limit):
     """Which limit the failures of a run point to, in words ('' when none is known)."""
     reasons = {
@@ -328,8 +323,7 @@ def failure_limit(kinds, limits, fd_limit):
         'ENOMEM': f'memory ({limits["memory available MiB"]:,} MiB available at the start)',
         'killed': f'memory ({limits["memory available MiB"]:,} MiB available at the start)',
         'timed out': f'this harness: {RUN_TIMEOUT} s per run',
-        'timeouts': ('the clients\' deadlines: http_get\'s socket timeout (threads, processes), '
-                     f'{_models().TIMEOUT} s per request (event loops)'),
+        'timeouts': 'the blocking http_get\'s socket timeout, or the kernel\'s connect timeout',
     }
     return '; '.join(reason for key, reason in reasons.items()
                      if any(key in kind for kind in kinds))
