@@ -464,15 +464,18 @@ def warning_flags():
 # -- the sweep
 def skip_reason(model, n, done, delay):
     """Why ``model`` is not run at N ('' to run it): it failed at a smaller N, or
-    its overhead at the previous N, scaled to N, would take it past RUN_BUDGET."""
+    (the pools) its overhead at the previous N, scaled to N, would take it past
+    RUN_BUDGET.  The event loops, which the slides quote at every N, always run."""
     earlier = [row for row in done if row['model'] == model and row['N'] < n]
     if not earlier:
         return ''
     last = max(earlier, key=lambda row: row['N'])
+    if last['result'].startswith('not run'):
+        return f'not run: not run at N = {last["N"]:,} either'
     if last['result'] != 'ok':
         return f'not run: failed at N = {last["N"]:,}'
     estimate = delay + float(last['overhead s']) * n / last['N']
-    if estimate > RUN_BUDGET:
+    if estimate > RUN_BUDGET and model not in LOOPS:
         return (f'not run: ~{estimate:.0f} s expected ({last["wall s"]} s at '
                 f'N = {last["N"]:,}), over the {RUN_BUDGET} s a run may take in make bench')
     return ''
@@ -518,12 +521,17 @@ def units(row):
 
 
 def memory_per_unit(rows, model):
-    """KiB of PSS per process, thread or connection: the slope between the model's two
-    largest complete one-process runs (None without two such runs)."""
-    single = [r for r in ok_rows(rows, model) if r['client processes'] == 1]
+    """KiB of PSS per process, thread or connection, with its request: the slope of
+    peak memory from the model's smallest complete one-process run to its largest
+    one that had (nearly) every request in flight at once; the pools reuse a free
+    worker before they start a new one, so a pool may hold fewer workers than N.
+    None without two such runs."""
+    single = sorted((r for r in ok_rows(rows, model) if r['client processes'] == 1),
+                    key=lambda r: r['N'])
     if len(single) < 2:
         return None
-    small, large = sorted(single, key=lambda r: r['N'])[-2:]
+    small, rest = single[0], single[1:]
+    large = max([r for r in rest if units(r) >= 0.9 * r['N']] or rest, key=lambda r: r['N'])
     if units(large) <= units(small):
         return None
     return ((float(large['client peak MiB']) - float(small['client peak MiB'])) * 1024
@@ -591,8 +599,7 @@ def figures(rows, counts, delay, limits, fd_limit):
             fig[f'{model} {n} MiB'] = f'{int(row["client peak MiB"]):,} MiB' if ok else '—'
             fig[f'{model} {n} clients'] = f'{row["client processes"]}' if ok else '—'
             fig[f'{model} {n} ports'] = f'{row["server ports"]}' if ok else '—'
-        fig[f'{model} memory'] = (f'{kib(memory_per_unit(rows, model))} per '
-                                  f'{UNIT.get(model, "connection")}')
+        fig[f'{model} each'] = kib(memory_per_unit(rows, model))
         fig[f'{model} stops'] = stops(rows, model)
         top = largest(rows, model)
         fig[f'{model} largest'] = f'{top["N"]:,}' if top else '—'
@@ -694,7 +701,7 @@ def write_chart(rows, path, delay):
     for axes, ticks in ((wall, [1, 2, 5, 10, 20, 50, 100]),
                         (memory, [10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000])):
         axes.set(xscale='log', yscale='log', xlabel='N concurrent requests')
-        axes.set_xticks(ns, [f'{n:,}' for n in ns])
+        axes.set_xticks(ns, [f'{n / 1000:g}k' if n >= 1000 else f'{n}' for n in ns])
         axes.minorticks_off()
     top = wall.get_ylim()[1]
     for row, color in failures:          # a failure is a cross at its N, never a point on a line

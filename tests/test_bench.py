@@ -175,7 +175,12 @@ def test_a_model_that_failed_is_not_run_at_larger_n():
     slow = {'model': 'processes', 'N': 10_000, 'result': 'ok', 'wall s': '35.0', 'overhead s': '34.0'}
     assert _bench.skip_reason('processes', 30_000, [slow], 1).startswith('not run: ~103 s expected')
     assert _bench.skip_reason('processes', 15_000, [slow], 1) == ''
+    skipped = {'model': 'processes', 'N': 30_000, 'result': 'not run: ~103 s expected (…)'}
+    assert _bench.skip_reason('processes', 100_000, [slow, skipped], 1) == (
+        'not run: not run at N = 30,000 either')
     assert _bench.skip_reason('asyncio', 10, [], 1) == ''
+    loop = {**slow, 'model': 'asyncio'}
+    assert _bench.skip_reason('asyncio', 100_000, [loop], 1) == ''      # the loops always run
 
 
 def test_open_file_limit_is_raised_to_the_hard_limit():
