@@ -58,15 +58,17 @@ RUN_TIMEOUT = 180
 # asyncio's loop; 64 leaves room.  The event loops run in several processes
 # once N passes what one process may open: the hard open-file limit less this.
 FD_MARGIN = 64
-# Connections per server port: the kernel finds an ephemeral port for a new
-# connection by a linear search of its range, per destination (address, port);
-# the fuller one destination's range, the longer the search.  100,000
-# connections through 4 ports (25,000 each, 89 % of the range) took 19.8 s on
-# uvloop, through 24 ports (4,167 each) 7.1 s.
+# Connections per server port: for each new connection the kernel searches its
+# ephemeral range for a port still free towards that destination (address,
+# port), so the fuller one destination's range, the more system time connect()
+# takes.  30,000 connections on uvloop (2 processes), 25 Nov 2026, machine busy:
+# through 2 ports (15,000 each) 500 and 573 µs of client CPU per request, through
+# 6 ports (5,000 each) 343 and 381 µs.
 PER_PORT = 5000
-# nginx workers: each may hold at most the open-file limit in connections, and
-# reuseport hands a connection to one of them by a hash of its addresses; no
-# worker gets more than 3/4 of its limit.  At least one per core.
+# nginx workers: each holds at most the open-file limit in connections, and
+# reuseport hands a connection to one of them by a hash of its addresses: at
+# 30,000 connections, 2 workers held 14,823 and 15,198 (1.3 % apart).  No worker
+# gets more than 3/4 of its limit on average; at least one worker per core.
 PER_WORKER_SHARE = 0.75
 LOOPS = ('asyncio', 'uvloop')      # the models that can run one loop per process
 CLOCK_TICKS = os.sysconf('SC_CLK_TCK')
@@ -597,8 +599,9 @@ def figures(rows, counts, delay, limits, fd_limit):
             fig[f'{model} {n} ratio'] = ratio(row)
             fig[f'{model} {n} cpu'] = f'{int(row["client CPU µs/request"]):,} µs' if ok else '—'
             fig[f'{model} {n} MiB'] = f'{int(row["client peak MiB"]):,} MiB' if ok else '—'
-            fig[f'{model} {n} clients'] = f'{row["client processes"]}' if ok else '—'
-            fig[f'{model} {n} ports'] = f'{row["server ports"]}' if ok else '—'
+            clients, ports, _ = plan(model, n, fd_limit)
+            fig[f'{model} {n} clients'] = f'{clients:,}'
+            fig[f'{model} {n} ports'] = f'{ports:,}'
         fig[f'{model} each'] = kib(memory_per_unit(rows, model))
         fig[f'{model} stops'] = stops(rows, model)
         top = largest(rows, model)
@@ -660,16 +663,27 @@ def write_table(rows, path, counts):
             writer.writerow(cells)
 
 
+def stop_short(rows, model):
+    """Where ``model`` stopped, for a table cell: '30,000: EMFILE', '1,000: not run' or '—'."""
+    for row in sorted((r for r in rows if r['model'] == model), key=lambda r: r['N']):
+        if row['result'].startswith('failed'):
+            detail = row['result'].split('; limit: ')[0].partition(' (')[2].rstrip(')')
+            kinds = [part.split(' × ')[-1] for part in detail.split('; ') if part]
+            return f'{row["N"]:,}: ' + (', '.join(kinds) or 'failed')
+        if row['result'].startswith('not run'):
+            return f'{row["N"]:,}: not run'
+    return '—'
+
+
 def write_stops(rows, path):
     """The slide's second table: per model, the largest N answered in full, memory, where it stopped."""
     with open(path, 'w', newline='') as f:
         writer = csv.writer(f)
-        writer.writerow(['model', 'all answered up to', 'memory', 'stopped at'])
+        writer.writerow(['model', 'all answered up to N', 'memory each', 'stopped at N'])
         for model in dict.fromkeys(row['model'] for row in rows):
             top = largest(rows, model)
-            writer.writerow([model, f'N = {top["N"]:,}' if top else '—',
-                             f'{kib(memory_per_unit(rows, model))} per '
-                             f'{UNIT.get(model, "connection")}', stops(rows, model)])
+            writer.writerow([model, f'{top["N"]:,}' if top else '—',
+                             kib(memory_per_unit(rows, model)), stop_short(rows, model)])
 
 
 def write_figures(fig, path):

@@ -233,6 +233,8 @@ def test_the_table_shows_a_failure_as_a_failure(tmp_path):
     assert _bench.stops(ROWS, 'threads') == (
         'N = 100: 40 of 100 failed, open files per process: 64')
     assert _bench.stops(ROWS, 'asyncio') == 'not reached at N = 100'
+    assert _bench.stop_short(ROWS, 'threads') == '100: EMFILE'
+    assert _bench.stop_short(ROWS, 'asyncio') == '—'
     assert _bench.summary(ROWS, [100]) == (
         'At N = 100: threads failed; asyncio 1.02 × d, 300 µs of CPU per request.')
 
@@ -258,7 +260,7 @@ def test_the_command_line_writes_every_file_with_its_columns(tmp_path, nginx_ech
     with open(tmp_path / 'bench_table.csv', newline='') as f:
         assert next(csv.reader(f)) == ['model', 'N = 2', 'CPU µs', 'MiB', 'N = 4', 'CPU µs', 'MiB']
     with open(tmp_path / 'stops.csv', newline='') as f:
-        assert next(csv.reader(f)) == ['model', 'all answered up to', 'memory', 'stopped at']
+        assert next(csv.reader(f)) == ['model', 'all answered up to N', 'memory each', 'stopped at N']
     figures = (tmp_path / 'figures.txt').read_text()
     assert '.. |asyncio 4 ratio| replace:: ' in figures and '.. |d| replace:: 0.2 s' in figures
     assert (tmp_path / 'bench.svg').read_text().startswith('<?xml')
