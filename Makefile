@@ -10,8 +10,10 @@ SPHINX := $(BIN)/python -W error -m sphinx -W --keep-going -q -c .
 LIVE   ?= singlefile-slides
 PYTEST_ARGS ?=
 # The real servers and the browser the tests use, from Debian.
-# debootstrap makes the chroot in which `make matrix` runs the Pythons pyenv lacks (.ci/chroot).
-DEB_PACKAGES := make python3-venv postgresql redis-server nginx chromium fonts-dejavu-core debootstrap
+# debootstrap makes the chroot in which `make matrix` runs the Pythons pyenv lacks (.ci/chroot);
+# nginx's echo module delays the benchmark's answers (make bench).
+DEB_PACKAGES := make python3-venv postgresql redis-server nginx libnginx-mod-http-echo chromium \
+                fonts-dejavu-core debootstrap
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 
@@ -32,7 +34,7 @@ help:
 	@echo "make test-busy  the timing-sensitive tests with every core busy (they must stay green)"
 	@echo "make mutate     break the slides' code on purpose, one break at a time: which tests notice (~25 min)"
 	@echo "make demo-server  the local HTTP and echo demo servers in the foreground"
-	@echo "make bench      measure processes, threads, asyncio, uvloop; write slides/bench/ (~2 min)"
+	@echo "make bench      measure processes, threads, asyncio, uvloop; write slides/bench/ (< 5 min)"
 	@echo "make clean      remove builds and caches (keeps $(VENV) and the chroot, $(CHROOT))"
 
 deps:
@@ -124,9 +126,9 @@ matrix: install
 demo-server: install
 	$(BIN)/python -m snippets.demo_server
 
-# The measured slides' chart and table, from this machine: N requests answered after 1 s each,
-# N = 10 ... 10,000, by processes, threads, asyncio and uvloop.  Commit slides/bench/ afterwards.
-BENCH_ARGS := --counts 10 100 1000 3000 10000 --delay 1 --out slides/bench
+# The measured slides' figures, from this machine: N requests to nginx answered after 1 s each,
+# N = 10 ... 100,000, by processes, threads, asyncio and uvloop.  Commit slides/bench/ afterwards.
+BENCH_ARGS := --counts 10 100 1000 10000 30000 100000 --delay 1 --out slides/bench
 bench: install
 	$(BIN)/python -W error -m snippets.bench_models $(BENCH_ARGS) --command "make bench"
 

@@ -1,162 +1,155 @@
-"""The harness behind ``snippets.bench_models``: servers, timing, memory, chart.
+"""The harness behind ``snippets.bench_models``: server, clients, timing, memory, outputs.
 
     python -m snippets.bench_models [--counts N ...] [--delay S] [--out DIR]
 
-For every (model, N) a fresh server and a fresh client process are started:
+For every (model, N), a fresh server and fresh client processes:
 
-* the server is the demo server's ASGI app (``snippets.demo_server``: uvicorn
-  and h11, strict HTTP/1.1), run by ``--server-processes`` processes on uvloop
-  that share one listening socket whose backlog is the kernel's maximum
-  (``net.core.somaxconn``), so that it is not the server that limits 10,000
-  simultaneous connections; its CPU time is recorded next to each row, so the
-  reader can see how much of the machine it took;
-* the client process (``python -m snippets._bench one MODEL N ...``) times the
-  model's call, from before its pool or loop exists until the last response
-  is back, and checks every response's status and body;
-* while it runs, this process samples the proportional set size (PSS, from
-  /proc/PID/smaps_rollup) of the client process and all its descendants every
-  50 ms; the peak of that sum is the model's memory.  PSS splits pages shared
-  between forked processes fairly, where a sum of RSS would count them again
-  for every worker.
+* the server is nginx (C) with Debian's echo module: ``echo_sleep`` waits d
+  seconds, then a 100-byte body, so what is measured is the client, not the
+  server.  Several worker processes share each listening port (``reuseport``),
+  access log off, the kernel's largest listen backlog (``somaxconn``); the
+  CPU time of all its processes is reported beside the client's;
+* the client is one process (``python -m snippets._bench client``) that runs
+  the model on its share of the requests, or, for the event loops at large N,
+  several processes, one loop each: one process may open only so many files.
+  They start together; each reports its wall time, its CPU time and every
+  request's outcome: answered in full, timed out, refused, reset, or another
+  error, by name;
+* while they run, this process samples the proportional set size (PSS, from
+  /proc/PID/smaps_rollup) of every client process and all its descendants
+  every 50 ms; the peak of that sum is the client's memory.  PSS splits pages
+  shared between forked processes fairly, where a sum of RSS would count them
+  again for every worker.
 
-The open-file limit is raised to the hard limit first (the children inherit
-it); counts that need more descriptors than the limit allows are skipped, and
-the table says so.
+Nothing here caps a model: a model that fails at some N (open files, threads,
+memory) is recorded as failing there, with the limit that stopped it.  The
+soft open-file limit is raised to the hard limit first (the children inherit
+it).  The machine is shared: its idle share is measured before the sweep, and
+the CPU time used by other processes during every run is recorded.
 """
 import argparse
 import contextlib
 import csv
+import errno
 import json
+import math
 import multiprocessing
 import os
 import platform
 import resource
-import socket
+import select
+import signal
 import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
 
-HOST = '127.0.0.1'
+from snippets._nginx import HOST, echo_module, nginx_binary, running_nginx
+
 ROOT = Path(__file__).resolve().parent.parent    # where `-m snippets...` runs
 BODY_SIZE = 100
 SAMPLE_EVERY = 0.05                 # seconds between memory samples
-CLIENT_TIMEOUT = 240                # seconds one (model, N) run may take
-FD_MARGIN = 64                      # descriptors a client needs besides sockets
+# Seconds one (model, N) run may take before it is killed and recorded as
+# failed; the slowest complete run, processes at N = 10,000, took ~35 s.
+RUN_TIMEOUT = 180
+# Descriptors a client process needs besides its sockets: 15 were open in one
+# running uvloop (std streams, epoll, self-pipe, the interpreter's files), 9 on
+# asyncio's loop; 64 leaves room.  The event loops run in several processes
+# once N passes what one process may open: the hard open-file limit less this.
+FD_MARGIN = 64
+# Connections per server port: for each new connection the kernel searches its
+# ephemeral range for a port still free towards that destination (address,
+# port), so the fuller one destination's range, the more system time connect()
+# takes.  30,000 connections on uvloop (2 processes), 25 Nov 2026, machine busy:
+# through 2 ports (15,000 each) 500 and 573 µs of client CPU per request, through
+# 6 ports (5,000 each) 343 and 381 µs.
+PER_PORT = 5000
+# nginx workers: each holds at most the open-file limit in connections, and
+# reuseport hands a connection to one of them by a hash of its addresses: at
+# 30,000 connections, 2 workers held 14,823 and 15,198 (1.3 % apart).  No worker
+# gets more than 3/4 of its limit on average; at least one worker per core.
+PER_WORKER_SHARE = 0.75
+LOOPS = ('asyncio', 'uvloop')      # the models that can run one loop per process
 CLOCK_TICKS = os.sysconf('SC_CLK_TCK')
-COLUMNS = ['model', 'N', 'workers', 'wall s', 'wall / d', 'peak MiB',
-           'peak processes', 'peak threads', 'client CPU s', 'server CPU s',
-           'note']
+
+COLUMNS = ['model', 'N', 'client processes', 'server ports', 'server workers',
+           'wall s', 'wall / d', 'overhead s', 'client CPU µs/request', 'client CPU s',
+           'client peak MiB', 'peak processes', 'peak threads',
+           'server CPU s', 'server CPU µs/request',
+           'answered', 'timeouts', 'refused', 'resets', 'other failures',
+           'others CPU %', 'result']
 
 
-# -- the open-file limit
+# -- this machine and its limits
 def raise_nofile_limit():
     """Raise the soft open-file limit to the hard one; return ``(soft, note)``."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if hard != resource.RLIM_INFINITY and soft >= hard:
-        return soft, f'open-file limit {soft} (already the hard limit)'
+        return soft, f'open-file limit {soft:,} per process (the hard limit)'
     target = hard if hard != resource.RLIM_INFINITY else 1 << 20
     try:
         resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
     except (ValueError, OSError) as exc:
-        return soft, f'open-file limit {soft}: could not raise it to {target} ({exc})'
-    return target, f'open-file limit raised from {soft} to {target}'
+        return soft, f'open-file limit {soft:,}: could not raise it to {target:,} ({exc})'
+    return target, f'open-file limit raised from {soft:,} to {target:,} (the hard limit)'
 
 
-# -- the server
-def somaxconn():
+def read_numbers(path, default=()):
     try:
-        return int(Path('/proc/sys/net/core/somaxconn').read_text())
+        return [int(field) for field in Path(path).read_text().split()]
     except (OSError, ValueError):
-        return socket.SOMAXCONN
+        return list(default)
 
 
-def serve(fd, backlog):
-    """Server process: the demo app on an inherited listening socket, on uvloop."""
-    import uvicorn
-    import uvloop
-
-    from snippets.demo_server import make_http_app
-
-    sock = socket.socket(fileno=fd)
-    config = uvicorn.Config(make_http_app(0.0, BODY_SIZE), http='h11', ws='none',
-                            lifespan='off', log_level='warning', access_log=False,
-                            backlog=backlog)
-    with contextlib.suppress(KeyboardInterrupt):
-        uvloop.run(uvicorn.Server(config).serve(sockets=[sock]))
-
-
-def cpu_seconds(pid):
-    """User + system CPU time of a process so far (0 when it is gone)."""
-    try:
-        fields = Path(f'/proc/{pid}/stat').read_text().rsplit(')', 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+def kernel_limits():
+    """The kernel's limits that bound N: ``{name: value}``."""
+    low, high = read_numbers('/proc/sys/net/ipv4/ip_local_port_range', (32768, 60999))
+    memory = {line.split(':')[0]: int(line.split()[1])
+              for line in Path('/proc/meminfo').read_text().splitlines()}
+    return {
+        'ports': high - low + 1, 'port range': f'{low}–{high}',
+        'somaxconn': read_numbers('/proc/sys/net/core/somaxconn', [4096])[0],
+        'max_map_count': read_numbers('/proc/sys/vm/max_map_count', [65530])[0],
+        'pid_max': read_numbers('/proc/sys/kernel/pid_max', [32768])[0],
+        'threads-max': read_numbers('/proc/sys/kernel/threads-max', [0])[0],
+        'memory available MiB': memory.get('MemAvailable', 0) // 1024,
+        'memory MiB': memory.get('MemTotal', 0) // 1024,
+    }
 
 
-@contextlib.contextmanager
-def bench_server(processes=2):
-    """Start the server processes on one fresh socket; yield ``((host, port), pids)``."""
-    from snippets.http_blocking import http_get
-
-    backlog = somaxconn()
-    listener = socket.create_server((HOST, 0), backlog=backlog)
-    fd = listener.fileno()
-    cmd = [sys.executable, '-m', 'snippets._bench', 'serve', str(fd), str(backlog)]
-    procs = [subprocess.Popen(cmd, pass_fds=[fd], cwd=ROOT) for _ in range(processes)]
-    address = listener.getsockname()[:2]
-    try:
-        deadline = time.monotonic() + 20
-        while True:              # the socket queues connections from the start:
-            try:                 # wait for an answer, i.e. a server that runs
-                http_get(*address, path='/?size=1')
+def machine():
+    cpu = 'unknown CPU'
+    with contextlib.suppress(OSError):
+        for line in Path('/proc/cpuinfo').read_text().splitlines():
+            if line.startswith('model name'):
+                cpu = line.split(':', 1)[1].strip()
                 break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError('the benchmark server did not start') from None
-                time.sleep(0.1)
-        time.sleep(0.3)          # let the second process finish starting too
-        yield address, [p.pid for p in procs]
-    finally:
-        for p in procs:
-            p.terminate()
-        for p in procs:
-            try:
-                p.wait(20)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait(20)
-        listener.close()
+    memory = kernel_limits()['memory MiB']
+    nginx = subprocess.run([nginx_binary(), '-v'], capture_output=True, text=True).stderr
+    return (f'{os.cpu_count()} × {cpu}, {memory / 1024:.0f} GiB, Linux {platform.release()}, '
+            f'Python {platform.python_version()}, {nginx.strip().rsplit(" ", 1)[-1]}')
 
 
-# -- one measurement, in its own process
-def run_one(model, n, host, port, delay):
-    """Client process: time one model on N paths, check every response."""
-    from snippets._http import split_response
-    from snippets.bench_models import MODELS
-    from snippets.demo_server import demo_body
-
-    raise_nofile_limit()
-    # Worker processes fork from a server that already imported the client:
-    # the cheapest start the process pool can get.
-    multiprocessing.get_context('forkserver').set_forkserver_preload(
-        ['snippets.bench_models'])
-    paths = [f'/?delay={delay}&size={BODY_SIZE}&n={i}' for i in range(n)]
-    start = time.perf_counter()
-    responses = MODELS[model](host, port, paths)
-    wall = time.perf_counter() - start
-    expected = (200, demo_body(BODY_SIZE))
-    ok = sum(split_response(r) == expected for r in responses)
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return {'wall': wall, 'ok': ok, 'cpu': usage.ru_utime + usage.ru_stime}
+def cpu_times():
+    """``(busy, total)`` CPU time of the whole machine so far, in clock ticks."""
+    fields = [int(f) for f in Path('/proc/stat').read_text().split('\n', 1)[0].split()[1:9]]
+    idle = fields[3] + fields[4]                       # idle + iowait
+    return sum(fields) - idle, sum(fields)
 
 
-# -- memory, CPU and size of a process tree
-def tree_stats(root):
-    """``{pid: (cpu seconds, threads)}`` of ``root`` and every process below it."""
-    stats, children = {}, {}
+def cpu_idle(seconds=2.0):
+    """Fraction of the machine's CPU time that was idle over the next ``seconds``."""
+    busy, total = cpu_times()
+    time.sleep(seconds)
+    busy2, total2 = cpu_times()
+    return 1 - (busy2 - busy) / max(1, total2 - total)
+
+
+# -- processes: CPU time, memory, descendants
+def process_table():
+    """``{pid: (ppid, cpu seconds, cpu seconds of waited-for children, threads)}``."""
+    table = {}
     for entry in os.scandir('/proc'):
         if entry.name.isdigit():
             try:
@@ -164,17 +157,31 @@ def tree_stats(root):
             except OSError:
                 continue
             fields = text.rsplit(')', 1)[1].split()
-            pid = int(entry.name)
-            children.setdefault(int(fields[1]), []).append(pid)
-            stats[pid] = ((int(fields[11]) + int(fields[12])) / CLOCK_TICKS,
-                          int(fields[17]))
-    tree, todo = {}, [root]
+            table[int(entry.name)] = (
+                int(fields[1]), (int(fields[11]) + int(fields[12])) / CLOCK_TICKS,
+                (int(fields[13]) + int(fields[14])) / CLOCK_TICKS, int(fields[17]))
+    return table
+
+
+def descendants(roots, table=None):
+    """The pids of ``roots`` and every process below them."""
+    table = process_table() if table is None else table
+    children = {}
+    for pid, (ppid, *_) in table.items():
+        children.setdefault(ppid, []).append(pid)
+    found, todo = [], list(roots)
     while todo:
         pid = todo.pop()
-        if pid in stats:
-            tree[pid] = stats[pid]
+        if pid in table:
+            found.append(pid)
         todo.extend(children.get(pid, ()))
-    return tree
+    return found
+
+
+def tree_cpu(root):
+    """CPU seconds of ``root`` and the processes below it, living or waited for."""
+    table = process_table()
+    return sum(table[pid][1] + table[pid][2] for pid in descendants([root], table))
 
 
 def pss_kib(pid):
@@ -189,99 +196,271 @@ def pss_kib(pid):
 
 
 class TreeSampler(threading.Thread):
-    """Sample a process tree until stopped: peak PSS (KiB), processes, threads.
+    """Sample the process trees below ``roots`` until stopped: peak PSS (KiB), processes, threads.
 
-    Also keeps the last CPU time seen of every process below the root (the
-    root reports its own), so workers that exit still count.
+    Every SAMPLE_EVERY seconds, or less often when a sample takes more than a third
+    of that: the sampler shares the machine with what it measures.
     """
 
-    def __init__(self, root):
+    def __init__(self, roots):
         super().__init__(daemon=True)
-        self.root, self._stopped = root, threading.Event()
+        self.roots, self._stopped = roots, threading.Event()
         self.peak_pss = self.peak_processes = self.peak_threads = 0
-        self.cpu = {}
 
     def run(self):
         while not self._stopped.is_set():
-            tree = tree_stats(self.root)
+            started = time.monotonic()
+            table = process_table()
+            tree = descendants(self.roots, table)
             self.peak_pss = max(self.peak_pss, sum(map(pss_kib, tree)))
             self.peak_processes = max(self.peak_processes, len(tree))
-            self.peak_threads = max(self.peak_threads,
-                                    sum(threads for _, threads in tree.values()))
-            self.cpu.update((pid, cpu) for pid, (cpu, _) in tree.items()
-                            if pid != self.root)
-            self._stopped.wait(SAMPLE_EVERY)
+            self.peak_threads = max(self.peak_threads, sum(table[pid][3] for pid in tree))
+            # Hundreds of processes take a while to read: sample at most a third of the time.
+            self._stopped.wait(max(SAMPLE_EVERY, 2 * (time.monotonic() - started)))
 
     def stop(self):
         self._stopped.set()
         self.join(30)
 
 
-def tcp_trouble():
-    """Listen-queue overflows and SYN retransmissions so far (this network namespace)."""
-    lines = Path('/proc/net/netstat').read_text().splitlines()
-    for names, values in zip(lines[::2], lines[1::2]):
-        if names.startswith('TcpExt:'):
-            counters = dict(zip(names.split()[1:], map(int, values.split()[1:])))
-            return (counters.get('ListenOverflows', 0) + counters.get('ListenDrops', 0),
-                    counters.get('TCPSynRetrans', 0))
-    return 0, 0
+# -- the client process: one model on its share of the requests
+def own_cpu():
+    """CPU seconds of this process and of everything below it (living or waited for)."""
+    usage = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+    table = process_table()
+    below = [pid for pid in descendants([os.getpid()], table) if pid != os.getpid()]
+    return (sum(u.ru_utime + u.ru_stime for u in usage)
+            + sum(table[pid][1] + table[pid][2] for pid in below))
 
 
-def workers_for(model, n):
-    from snippets import bench_models
-    cap = {'processes': bench_models.MAX_PROCESSES,
-           'threads': bench_models.MAX_THREADS}.get(model)
-    return min(n, cap) if cap else n
+def outcome(result, expected):
+    """What became of one request: 'answered', 'timeouts', 'refused', 'resets' or an error's name."""
+    from snippets._http import split_response
+    if isinstance(result, bytes):
+        return 'answered' if split_response(result) == expected else 'wrong answer'
+    if isinstance(result, TimeoutError):
+        return 'timeouts'
+    if isinstance(result, ConnectionRefusedError):
+        return 'refused'
+    if isinstance(result, (ConnectionResetError, BrokenPipeError)):
+        return 'resets'
+    if isinstance(result, OSError) and result.errno in errno.errorcode:
+        return errno.errorcode[result.errno]
+    return type(result).__name__
 
 
-def measure(model, n, delay, fd_limit, server_processes=2):
-    """One row of the table: run ``model`` on N requests in a fresh client process."""
+def client():
+    """Client process: read the job, say ready, wait for go, run, report as JSON."""
+    from snippets.bench_models import MODELS
+    from snippets.demo_server import demo_body
+
+    raise_nofile_limit()
+    job = json.loads(sys.stdin.readline())
+    if job.get('nofile'):                                 # a lower limit, to see it bite
+        resource.setrlimit(resource.RLIMIT_NOFILE,
+                           (job['nofile'], resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
+    requests = [tuple(r) for r in job['requests']]
+    # Worker processes fork from a server that already imported the client:
+    # the cheapest start a process pool can get.
+    multiprocessing.get_context('forkserver').set_forkserver_preload(['snippets.bench_models'])
+    print('ready', flush=True)
+    sys.stdin.readline()                                  # go
+    cpu, start = own_cpu(), time.monotonic()              # CLOCK_MONOTONIC: one clock for all
+    error = None
+    try:
+        results = MODELS[job['model']](requests)
+    except Exception as exc:                              # the model as a whole failed
+        results, error = [], f'{type(exc).__name__}: {exc}'
+    end = time.monotonic()
+    cpu = own_cpu() - cpu
+    counts = {}
+    expected = (200, demo_body(BODY_SIZE))
+    for result in results:
+        kind = outcome(result, expected)
+        counts[kind] = counts.get(kind, 0) + 1
+    print(json.dumps({'start': start, 'end': end, 'cpu': cpu, 'counts': counts,
+                      'error': error}), flush=True)
+
+
+# -- the server
+def echo_body():
+    """demo_body(BODY_SIZE) as an nginx string (its newlines as \\n)."""
+    from snippets.demo_server import demo_body
+    return demo_body(BODY_SIZE).decode('ascii').replace('\n', '\\n')
+
+
+@contextlib.contextmanager
+def delayed_server(ports=1, workers=2, fd_limit=1024, backlog=4096):
+    """nginx on ``ports`` free ports: ``/?delay=S`` answers the 100-byte body after S seconds."""
+    # nginx's timeouts are not to decide a result: its default 60 s for a request
+    # to arrive closed 65,866 of asyncio's 100,000 connections on a busy machine
+    # (25 Nov 2026), whose requests came late.  They wait as long as a run may.
+    server = f'''\
+        chunked_transfer_encoding off;    # the body as it is, then close
+        client_header_timeout {RUN_TIMEOUT}s;
+        send_timeout {RUN_TIMEOUT}s;
+        location / {{
+            echo_sleep $arg_delay;
+            echo -n "{echo_body()}";
+        }}'''
+    with running_nginx(server, ports=ports, workers=workers,
+                       listen_options=f'reuseport backlog={backlog}',
+                       connections=max(256, fd_limit - FD_MARGIN),
+                       main=f'load_module {echo_module()};') as nginx:
+        yield nginx
+
+
+# -- one measurement
+def plan(model, n, fd_limit):
+    """``(client processes, server ports, server workers)`` for N requests of ``model``."""
+    clients = math.ceil(n / max(1, fd_limit - FD_MARGIN)) if model in LOOPS else 1
+    ports = math.ceil(n / PER_PORT)
+    workers = max(os.cpu_count() or 1, math.ceil(n / (fd_limit * PER_WORKER_SHARE)))
+    return clients, ports, workers
+
+
+def failure_limit(kinds, limits, fd_limit):
+    """Which limit the failures of a run point to, in words ('' when none is known)."""
+    reasons = {
+        'EMFILE': f'open files per process: {fd_limit:,}',
+        'ENFILE': 'open files of the whole system (fs.file-max)',
+        'EADDRNOTAVAIL': f'ephemeral ports: {limits["ports"]:,} per server address and port',
+        "can't start new thread": (f'threads: max_map_count {limits["max_map_count"]:,} '
+                                   f'(2 maps each), pid_max {limits["pid_max"]:,} (all tasks)'),
+        'ENOMEM': f'memory ({limits["memory available MiB"]:,} MiB available at the start)',
+        'killed': f'memory ({limits["memory available MiB"]:,} MiB available at the start)',
+        'timed out': f'this harness: {RUN_TIMEOUT} s per run',
+        'timeouts': 'the blocking http_get\'s socket timeout, or the kernel\'s connect timeout',
+        'IncompleteResponse': 'the server closed connections before it answered',
+    }
+    return '; '.join(reason for key, reason in reasons.items()
+                     if any(key in kind for kind in kinds))
+
+
+def measure(model, n, delay, fd_limit, limits=None, client_nofile=None):
+    """One row of the table: run ``model`` on N requests in fresh client processes.
+
+    ``client_nofile``: an open-file limit for the clients below ``fd_limit``
+    (the tests use it to make a run fail).
+    """
+    limits = limits or kernel_limits()
+    clients, ports, workers = plan(model, n, fd_limit)
     row = dict.fromkeys(COLUMNS, '')
-    row.update(model=model, N=n, workers=workers_for(model, n))
-    if n + FD_MARGIN > fd_limit:
-        row['note'] = f'skipped: needs ~{n + FD_MARGIN} open files, limit {fd_limit}'
-        return row
-    with bench_server(server_processes) as ((host, port), server_pids):
-        server_cpu = sum(cpu_seconds(pid) for pid in server_pids)
-        trouble = tcp_trouble()
-        cmd = [sys.executable, *warning_flags(), '-m', 'snippets._bench', 'one',
-               model, str(n), host, str(port), str(delay)]
-        client = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                  text=True, cwd=ROOT)
-        sampler = TreeSampler(client.pid)
-        sampler.start()
-        try:
-            out, err = client.communicate(timeout=CLIENT_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            client.kill()
-            out, err = client.communicate()
-            err = f'timed out after {CLIENT_TIMEOUT} s'
-        finally:
-            sampler.stop()
-        server_cpu = sum(cpu_seconds(pid) for pid in server_pids) - server_cpu
-        overflows, syn_retrans = (b - a for a, b in zip(trouble, tcp_trouble()))
-    trouble = (f'{overflows} listen-queue overflows, {syn_retrans} SYN retransmissions'
-               if overflows or syn_retrans else '')
-    if client.returncode != 0:
-        lines = err.strip().splitlines() or ['no output']
-        row['note'] = '; '.join(filter(None, [f'failed: {lines[-1][:80]}', trouble]))
-        return row
-    result = json.loads(out)
-    row.update({'wall s': f'{result["wall"]:.2f}',
-                'wall / d': f'{result["wall"] / delay:.2f}',
-                'peak MiB': f'{sampler.peak_pss / 1024:.0f}',
+    row.update({'model': model, 'N': n, 'client processes': clients,
+                'server ports': ports, 'server workers': workers})
+    with delayed_server(ports, workers, fd_limit, limits['somaxconn']) as nginx:
+        requests = [(HOST, nginx.ports[i % ports], f'/?delay={delay:g}&n={i}') for i in range(n)]
+        run = run_clients(model, requests, clients, nginx.process.pid, client_nofile)
+    reports, errors = run['reports'], run['errors']
+    counts = {}
+    for report in reports:
+        for kind, count in report['counts'].items():
+            counts[kind] = counts.get(kind, 0) + count
+    errors += [r['error'] for r in reports if r['error']]
+    failures = {kind: count for kind, count in counts.items() if kind != 'answered'}
+    row.update({'answered': counts.get('answered', 0), 'timeouts': counts.get('timeouts', 0),
+                'refused': counts.get('refused', 0), 'resets': counts.get('resets', 0),
+                'other failures': sum(count for kind, count in failures.items()
+                                      if kind not in ('timeouts', 'refused', 'resets'))})
+    client_cpu = sum(r['cpu'] for r in reports)
+    if reports and not errors:
+        wall = max(r['end'] for r in reports) - min(r['start'] for r in reports)
+        row.update({'wall s': f'{wall:.2f}', 'wall / d': f'{wall / delay:.2f}',
+                    'overhead s': f'{wall - delay:.2f}',
+                    'client CPU s': f'{client_cpu:.2f}',
+                    'client CPU µs/request': f'{client_cpu / n * 1e6:.0f}'})
+    sampler = run['sampler']
+    row.update({'client peak MiB': f'{sampler.peak_pss / 1024:.0f}',
                 'peak processes': sampler.peak_processes,
                 'peak threads': sampler.peak_threads,
-                'client CPU s': f'{result["cpu"] + sum(sampler.cpu.values()):.1f}',
-                'server CPU s': f'{server_cpu:.1f}'})
-    notes = []
-    if row['workers'] < n:
-        notes.append(f'capped at {row["workers"]} workers')
-    if result['ok'] != n:
-        notes.append(f'only {result["ok"]} of {n} responses complete')
-    row['note'] = '; '.join(filter(None, notes + [trouble]))
+                'server CPU s': f'{run["server cpu"]:.2f}',
+                'server CPU µs/request': f'{run["server cpu"] / n * 1e6:.0f}'})
+    # Other processes' share of the machine while this ran: its busy time less ours.
+    ours = client_cpu + run['server cpu'] + run['harness cpu']
+    if run['capacity']:
+        row['others CPU %'] = f'{max(0.0, run["busy"] - ours) / run["capacity"] * 100:.0f}'
+    failed = n - row['answered']
+    if not errors and not failed:
+        row['result'] = 'ok'
+    else:
+        detail = '; '.join(errors[:1] + [f'{count:,} × {kind}' for kind, count in failures.items()])
+        limit = failure_limit([*errors, *failures], limits, client_nofile or fd_limit)
+        if row['others CPU %'] and float(row['others CPU %']) > BUSY_OTHERS:
+            limit += f'{"; " if limit else ""}other processes took {row["others CPU %"]}% of the CPU'
+        row['result'] = (f'failed: {failed:,} of {n:,}'
+                         + (f' ({detail})' if detail else '')
+                         + (f'; limit: {limit}' if limit else ''))
     return row
+
+
+def run_clients(model, requests, count, server_pid, nofile=None):
+    """Run ``model`` on ``requests`` split over ``count`` client processes, started together.
+
+    Returns a dict: each process's JSON ``reports``, the ``errors`` of processes
+    that did not report, the memory ``sampler``, the CPU seconds of the server
+    and of this harness during the run, and the machine's ``busy`` CPU seconds
+    and ``capacity`` (CPU seconds it had) over the run.
+    """
+    cmd = [sys.executable, *warning_flags(), '-m', 'snippets._bench', 'client']
+    procs = [subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, cwd=ROOT, process_group=0)
+             for _ in range(count)]
+    run = {'reports': [], 'errors': [], 'sampler': TreeSampler([p.pid for p in procs])}
+    try:
+        for i, proc in enumerate(procs):
+            job = {'model': model, 'requests': requests[i::count], 'nofile': nofile}
+            proc.stdin.write(json.dumps(job) + '\n')
+            proc.stdin.flush()
+        for proc in procs:
+            if readline_within(proc, 60) != 'ready\n':
+                proc.kill()
+                raise RuntimeError(f'a client did not start: {proc.communicate()[1][-2000:]}')
+        server, harness, (busy, total) = tree_cpu(server_pid), harness_cpu(), cpu_times()
+        run['sampler'].start()
+        for proc in procs:
+            proc.stdin.write('go\n')
+            proc.stdin.flush()
+        deadline = time.monotonic() + RUN_TIMEOUT
+        for proc in procs:
+            try:
+                out, err = proc.communicate(timeout=max(1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                run['errors'].append(f'timed out after {RUN_TIMEOUT} s')
+                break
+            if proc.returncode == 0:
+                run['reports'].append(json.loads(out.splitlines()[-1]))
+            elif proc.returncode < 0:
+                run['errors'].append(f'killed by signal {-proc.returncode}')
+            else:
+                lines = err.strip().splitlines() or ['no output']
+                run['errors'].append(lines[-1][:120])
+        run['server cpu'] = tree_cpu(server_pid) - server
+        run['harness cpu'] = harness_cpu() - harness
+        busy2, total2 = cpu_times()
+        run['busy'], run['capacity'] = (busy2 - busy) / CLOCK_TICKS, (total2 - total) / CLOCK_TICKS
+    finally:
+        if run['sampler'].is_alive():
+            run['sampler'].stop()
+        for proc in procs:
+            if proc.returncode is None:         # each client leads a process group:
+                with contextlib.suppress(OSError):      # kill it with its workers
+                    os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(30)
+            for stream in (proc.stdin, proc.stdout, proc.stderr):
+                with contextlib.suppress(OSError):
+                    stream.close()
+    return run
+
+
+def readline_within(proc, seconds):
+    """The next line of ``proc``'s output, or '' if none comes within ``seconds``."""
+    ready, _, _ = select.select([proc.stdout], [], [], seconds)
+    return proc.stdout.readline() if ready else ''
+
+
+def harness_cpu():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def warning_flags():
@@ -289,30 +468,183 @@ def warning_flags():
     return [f'-W{option}' for option in sys.warnoptions]
 
 
+
+# -- the sweep
+def skip_reason(model, n, done, delay):
+    """Why ``model`` is not run at N ('' to run it): it failed at a smaller N, or
+    (the pools) its overhead at the previous N, scaled to N, would take it past
+    RUN_BUDGET.  The event loops, which the slides quote at every N, always run."""
+    earlier = [row for row in done if row['model'] == model and row['N'] < n]
+    if not earlier:
+        return ''
+    last = max(earlier, key=lambda row: row['N'])
+    if last['result'].startswith('not run'):
+        return f'not run: not run at N = {last["N"]:,} either'
+    if last['result'] != 'ok':
+        return f'not run: failed at N = {last["N"]:,}'
+    estimate = delay + float(last['overhead s']) * n / last['N']
+    if estimate > RUN_BUDGET and model not in LOOPS:
+        return (f'not run: ~{estimate:.0f} s expected ({last["wall s"]} s at '
+                f'N = {last["N"]:,}), over the {RUN_BUDGET} s a run may take in make bench')
+    return ''
+
+
+# A run expected to take longer than this (d plus the overhead of the same
+# model at the previous N, scaled by N) is not started: `make bench` must stay
+# under 5 minutes.  Processes at N = 10,000 took ~35 s, so 30,000 would take ~100 s.
+RUN_BUDGET = 60
+
+
+def sweep(models, counts, delay, fd_limit, limits, show=print):
+    rows = []
+    for n in counts:
+        for model in models:
+            reason = skip_reason(model, n, rows, delay)
+            if reason:
+                row = dict.fromkeys(COLUMNS, '')
+                row.update(model=model, N=n, result=reason)
+            else:
+                row = measure(model, n, delay, fd_limit, limits)
+            rows.append(row)
+            show('  '.join(f'{c}={row[c]}' for c in COLUMNS if row[c] != ''))
+    return rows
+
+
+# -- what the rows say
+QUOTED = (10_000, 100_000)          # the N the slides quote
+
+
+def find(rows, model, n):
+    return next((r for r in rows if r['model'] == model and r['N'] == n), None)
+
+
+def ok_rows(rows, model):
+    return [r for r in rows if r['model'] == model and r['result'] == 'ok']
+
+
+def units(row):
+    """What a model holds per request: processes, threads, or (event loops) connections."""
+    return {'processes': row['peak processes'],
+            'threads': row['peak threads']}.get(row['model'], row['N'])
+
+
+def memory_per_unit(rows, model):
+    """KiB of PSS per process, thread or connection, with its request: the slope of
+    peak memory from the model's smallest complete one-process run to its largest
+    one that had (nearly) every request in flight at once; the pools reuse a free
+    worker before they start a new one, so a pool may hold fewer workers than N.
+    None without two such runs."""
+    single = sorted((r for r in ok_rows(rows, model) if r['client processes'] == 1),
+                    key=lambda r: r['N'])
+    if len(single) < 2:
+        return None
+    small, rest = single[0], single[1:]
+    large = max([r for r in rest if units(r) >= 0.9 * r['N']] or rest, key=lambda r: r['N'])
+    if units(large) <= units(small):
+        return None
+    return ((float(large['client peak MiB']) - float(small['client peak MiB'])) * 1024
+            / (units(large) - units(small)))
+
+
+def largest(rows, model):
+    done = ok_rows(rows, model)
+    return max(done, key=lambda r: r['N']) if done else None
+
+
+def ratio(row):
+    if row is None or row['result'].startswith('not run'):
+        return 'not run'
+    if row['result'] != 'ok':
+        return 'failed'
+    return f'{row["wall / d"]} × d'
+
+
+def short_failure(row):
+    """'N = 30,000: 10,052 of 30,000 failed, open files per process: 20,000' and the like."""
+    result = row['result']
+    limit = result.split('; limit: ', 1)[1] if '; limit: ' in result else ''
+    what = result.split(' (', 1)[0].removeprefix('failed: ')
+    return f'N = {row["N"]:,}: {what} failed' + (f', {limit}' if limit else '')
+
+
+def stops(rows, model):
+    """Where ``model`` stopped, in words, from the rows."""
+    mine = sorted((r for r in rows if r['model'] == model), key=lambda r: r['N'])
+    for row in mine:
+        if row['result'].startswith('failed'):
+            return short_failure(row)
+        if row['result'].startswith('not run'):
+            return f'N = {row["N"]:,} ' + row['result'].split(' (')[0]
+    return f'not reached at N = {mine[-1]["N"]:,}' if mine else 'not run'
+
+
+def kib(value):
+    if value is None:
+        return '—'
+    return f'{value / 1024:.1f} MiB' if value >= 1024 else f'{value:.0f} KiB' if value >= 10 \
+        else f'{value:.1f} KiB'
+
+
+UNIT = {'processes': 'process', 'threads': 'thread'}         # else: connection
+UNITS = {'processes': 'processes', 'threads': 'threads'}     # else: connections
+
+
+def figures(rows, counts, delay, limits, fd_limit):
+    """``{name: text}``: every number the slides quote, for substitution references."""
+    fig = {'d': f'{delay:g} s', 'fd limit': f'{fd_limit:,}',
+           'port range': f'{limits["ports"]:,}', 'somaxconn': f'{limits["somaxconn"]:,}',
+           'pid_max': f'{limits["pid_max"]:,}', 'max_map_count': f'{limits["max_map_count"]:,}',
+           'memory available': f'{limits["memory available MiB"] / 1024:.0f} GiB',
+           'cores': f'{os.cpu_count()}',
+           'counts': ' and '.join(filter(None, [', '.join(f'{n:,}' for n in counts[:-1]),
+                                                f'{counts[-1]:,}']))}
+    for model in dict.fromkeys(r['model'] for r in rows):
+        for n in dict.fromkeys([*QUOTED, *counts]):     # the names exist whatever ran
+            row = find(rows, model, n)
+            ok = row is not None and row['result'] == 'ok'
+            fig[f'{model} {n} ratio'] = ratio(row)
+            fig[f'{model} {n} cpu'] = f'{int(row["client CPU µs/request"]):,} µs' if ok else '—'
+            fig[f'{model} {n} MiB'] = f'{int(row["client peak MiB"]):,} MiB' if ok else '—'
+            clients, ports, _ = plan(model, n, fd_limit)
+            fig[f'{model} {n} clients'] = f'{clients:,}'
+            fig[f'{model} {n} ports'] = f'{ports:,}'
+        fig[f'{model} each'] = kib(memory_per_unit(rows, model))
+        fig[f'{model} stops'] = stops(rows, model)
+        top = largest(rows, model)
+        fig[f'{model} largest'] = f'{top["N"]:,}' if top else '—'
+        fig[f'{model} peak'] = f'{units(top):,} {UNITS.get(model, "connections")}' if top else '—'
+    top = largest(rows, 'threads')
+    fig['threads at scale'] = (
+        f'{top["N"]:,} requests, one thread each: {ratio(top)}, {int(top["client peak MiB"]):,} MiB'
+        if top else 'threads not measured')
+    per_process = memory_per_unit(rows, 'processes')
+    fig['processes fit'] = (f'{limits["memory available MiB"] * 1024 / per_process:,.0f}'
+                            if per_process else '—')
+    server = [float(r['server CPU µs/request']) for r in rows
+              if r['result'] == 'ok' and r['N'] >= 1000]
+    fig['server cpu'] = f'{sum(server) / len(server):.0f} µs' if server else '—'
+    return fig
+
+
+def summary(rows, counts):
+    """One sentence per N, for the speaker notes."""
+    sentences = []
+    for n in counts:
+        parts = []
+        for row in (r for r in rows if r['N'] == n):
+            if row['result'] == 'ok':
+                cpu = f'{int(row["client CPU µs/request"]):,} µs'
+                first = not any('µs' in part for part in parts)
+                parts.append(f'{row["model"]} {row["wall / d"]} × d, '
+                             + (f'{cpu} of CPU per request' if first else cpu))
+            else:
+                parts.append(f'{row["model"]} {ratio(row)}')
+        if parts:
+            sentences.append(f'At N = {n:,}: ' + '; '.join(parts) + '.')
+    return ' '.join(sentences)
+
+
 # -- outputs
-def machine():
-    cpu = 'unknown CPU'
-    with contextlib.suppress(OSError):
-        for line in Path('/proc/cpuinfo').read_text().splitlines():
-            if line.startswith('model name'):
-                cpu = line.split(':', 1)[1].strip()
-                break
-    return (f'{os.cpu_count()} × {cpu}, Linux {platform.release()}, '
-            f'Python {platform.python_version()}')
-
-
-def cpu_idle(seconds=1.0):
-    """Fraction of the machine's CPU time that was idle over the next second."""
-    def times():
-        fields = Path('/proc/stat').read_text().split('\n', 1)[0].split()[1:]
-        values = [int(f) for f in fields]
-        return values[3] + values[4], sum(values[:8])   # idle + iowait, total
-    idle, total = times()
-    time.sleep(seconds)
-    idle2, total2 = times()
-    return (idle2 - idle) / max(1, total2 - total)
-
-
 def write_csv(rows, path):
     with open(path, 'w', newline='') as f:
         writer = csv.writer(f)
@@ -321,42 +653,50 @@ def write_csv(rows, path):
 
 
 def write_table(rows, path, counts):
-    """The slide's table: wall time and memory of each model at the given N.
-
-    Returns the footnote for capped pools ('' when none is capped).
-    """
+    """The slide's table: wall time, CPU per request and memory of each model at the given N."""
     models = list(dict.fromkeys(row['model'] for row in rows))
-    header = ['model'] + [cell for n in counts for cell in (f'N = {n:,}', 'MiB')]
-    capped = {}
+    header = ['model'] + [cell for n in counts for cell in (f'N = {n:,}', 'CPU µs', 'MiB')]
     with open(path, 'w', newline='') as f:
         writer = csv.writer(f)
         writer.writerow(header)
         for model in models:
             cells = [model]
             for n in counts:
-                row = next((r for r in rows if r['model'] == model and r['N'] == n), {})
-                ratio = f'{row["wall / d"]} × d' if row.get('wall / d') else '—'
-                if row.get('workers', n) < n:
-                    ratio += ' *'
-                    capped[model] = row['workers']
-                cells += [ratio, row.get('peak MiB') or '—']
+                row = find(rows, model, n)
+                ok = row is not None and row['result'] == 'ok'
+                cells += [ratio(row), f'{int(row["client CPU µs/request"]):,}' if ok else '—',
+                          f'{int(row["client peak MiB"]):,}' if ok else '—']
             writer.writerow(cells)
-    if not capped:
-        return ''
-    pools = ', '.join(f'{model} at {workers:,} workers' for model, workers in capped.items())
-    return f'\\* pool capped: {pools}.'
 
 
-def summary(rows, counts, delay):
-    """One sentence per N, for the speaker notes."""
-    sentences = []
-    for n in counts:
-        parts = [f'{r["model"]} {r["wall / d"]} × d ({r["peak MiB"]} MiB'
-                 + (f', {r["workers"]:,} workers' if r['workers'] < n else '') + ')'
-                 for r in rows if r['N'] == n and r['wall / d']]
-        if parts:
-            sentences.append(f'At N = {n:,}: ' + ', '.join(parts) + '.')
-    return ' '.join(sentences) + f' (d = {delay:g} s.)'
+def stop_short(rows, model):
+    """Where ``model`` stopped, for a table cell: '30,000: EMFILE', '1,000: not run' or '—'."""
+    for row in sorted((r for r in rows if r['model'] == model), key=lambda r: r['N']):
+        if row['result'].startswith('failed'):
+            detail = row['result'].split('; limit: ')[0].partition(' (')[2].rstrip(')')
+            kinds = [part.split(' × ')[-1] for part in detail.split('; ') if part]
+            return f'{row["N"]:,}: ' + (', '.join(kinds) or 'failed')
+        if row['result'].startswith('not run'):
+            return f'{row["N"]:,}: not run'
+    return '—'
+
+
+def write_stops(rows, path):
+    """The slide's second table: per model, the largest N answered in full, memory, where it stopped."""
+    with open(path, 'w', newline='') as f:
+        writer = csv.writer(f)
+        writer.writerow(['model', 'all answered up to N', 'memory each', 'stopped at N'])
+        for model in dict.fromkeys(row['model'] for row in rows):
+            top = largest(rows, model)
+            writer.writerow([model, f'{top["N"]:,}' if top else '—',
+                             kib(memory_per_unit(rows, model)), stop_short(rows, model)])
+
+
+def write_figures(fig, path):
+    """reStructuredText substitution definitions: ``|asyncio 10000 ratio|`` and so on."""
+    lines = ['.. Written by `make bench` (snippets/_bench.py): do not edit.', '']
+    lines += [f'.. |{name}| replace:: {text}' for name, text in fig.items()]
+    path.write_text('\n'.join(lines) + '\n')
 
 
 def write_chart(rows, path, delay):
@@ -366,25 +706,31 @@ def write_chart(rows, path, delay):
     from matplotlib import pyplot as plt
 
     fig, (wall, memory) = plt.subplots(1, 2, figsize=(10, 4.2), layout='constrained')
+    failures = []
     for model in dict.fromkeys(row['model'] for row in rows):
-        done = [r for r in rows if r['model'] == model and r['wall / d']]
+        done = ok_rows(rows, model)
         ns = [r['N'] for r in done]
         line, = wall.plot(ns, [float(r['wall / d']) for r in done], 'o-', label=model)
-        memory.plot(ns, [float(r['peak MiB']) for r in done], 'o-', color=line.get_color())
-        capped = [r for r in done if r['workers'] < r['N']]
-        if capped:
-            wall.plot([r['N'] for r in capped], [float(r['wall / d']) for r in capped],
-                      'o', markersize=12, fillstyle='none', color=line.get_color())
+        memory.plot(ns, [float(r['client peak MiB']) for r in done], 'o-', color=line.get_color())
+        failures += [(r, line.get_color()) for r in rows
+                     if r['model'] == model and r['result'].startswith('failed')]
     wall.axhline(1, color='grey', linewidth=0.8, linestyle=':')
     wall.set(ylabel=f'wall time / d   (d = {delay:g} s)', title='time (1 = ideal)')
     memory.set(ylabel='peak memory of the client (PSS), MiB', title='memory')
-    wall.legend(title='circled: pool capped')
     ns = sorted({row['N'] for row in rows})
     for axes, ticks in ((wall, [1, 2, 5, 10, 20, 50, 100]),
                         (memory, [10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000])):
         axes.set(xscale='log', yscale='log', xlabel='N concurrent requests')
-        axes.set_xticks(ns, [f'{n:,}' for n in ns])
+        axes.set_xticks(ns, [f'{n / 1000:g}k' if n >= 1000 else f'{n}' for n in ns])
         axes.minorticks_off()
+    top = wall.get_ylim()[1]
+    for row, color in failures:          # a failure is a cross at its N, never a point on a line
+        wall.plot([row['N']], [top], 'X', markersize=11, color=color, clip_on=False)
+    if failures:
+        wall.plot([], [], 'X', color='grey', label='failed (see table)')
+    wall.legend()
+    for axes, ticks in ((wall, [1, 2, 5, 10, 20, 50, 100]),
+                        (memory, [10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000])):
         low, high = axes.get_ylim()
         shown = [t for t in ticks if low <= t <= high]
         axes.set_yticks(shown, [f'{t:,}' for t in shown])
@@ -393,18 +739,35 @@ def write_chart(rows, path, delay):
     plt.close(fig)
 
 
-def write_outputs(rows, out, counts, delay, notes, command):
+def write_outputs(rows, out, counts, delay, about, limits, fd_limit):
     out.mkdir(parents=True, exist_ok=True)
+    quoted = [n for n in QUOTED if n in counts] or counts[-2:]
     write_csv(rows, out / 'bench.csv')
-    quoted = [n for n in (1000, 10_000) if n in counts] or counts[-2:]
-    footnote = write_table(rows, out / 'bench_table.csv', quoted)
-    (out / 'table_note.txt').write_text(
-        'Wall time over d (1 is ideal) and peak memory of the client. '
-        + footnote + '\n')
+    write_table(rows, out / 'bench_table.csv', quoted)
+    write_stops(rows, out / 'stops.csv')
+    write_figures(figures(rows, counts, delay, limits, fd_limit), out / 'figures.txt')
     write_chart(rows, out / 'bench.svg', delay)
-    (out / 'summary.txt').write_text(summary(rows, quoted, delay) + '\n')
-    (out / 'machine.txt').write_text(
-        f'{command} on {machine()}; {"; ".join(notes)}.\n')
+    (out / 'summary.txt').write_text(summary(rows, quoted) + f' (d = {delay:g} s.)\n')
+    (out / 'machine.txt').write_text(about + '\n')
+
+
+# -- targets (issue 16): printed beside the results, never asserted
+TARGETS = [('asyncio', 10_000, 2.6), ('uvloop', 10_000, 1.7),
+           ('asyncio', 100_000, 12), ('uvloop', 100_000, 12)]
+
+
+def targets(rows):
+    lines = []
+    for model, n, most in TARGETS:
+        row = find(rows, model, n)
+        if row is None:
+            continue
+        got = float(row['wall / d']) if row['wall / d'] else None
+        verdict = ('met' if got is not None and got <= most and row['result'] == 'ok'
+                   else 'missed')
+        lines.append(f'target: {model} at N = {n:,} within {most:g} × d: '
+                     f'{ratio(row)} ({verdict})')
+    return lines
 
 
 # -- the command line
@@ -417,45 +780,48 @@ def main(models, description):
     parser.add_argument('--delay', type=float, default=0.2,
                         help='seconds the server waits before each answer (default 0.2)')
     parser.add_argument('--models', nargs='+', choices=list(models), default=list(models))
-    parser.add_argument('--server-processes', type=int, default=2)
     parser.add_argument('--out', type=Path,
-                        help='write bench.csv, bench_table.csv, bench.svg, summary.txt, '
-                             'machine.txt, table_note.txt into this directory')
+                        help='write bench.csv, bench_table.csv, stops.csv, bench.svg, '
+                             'figures.txt, summary.txt and machine.txt into this directory')
     parser.add_argument('--command', default=None,
                         help='the command to quote next to the results')
     args = parser.parse_args()
 
     fd_limit, fd_note = raise_nofile_limit()
-    print(fd_note, file=sys.stderr)
-    notes = [fd_note, f'{args.server_processes} server processes, '
-                      f'listen backlog {somaxconn()}',
-             f'CPU {cpu_idle():.0%} idle just before']
-    rows = []
+    limits = kernel_limits()
+    idle = cpu_idle()
+    say = (lambda text: print(text, file=sys.stderr, flush=True))
+    say(f'{fd_note}; CPU {idle:.0%} idle before the sweep')
     started = time.monotonic()
-    for n in args.counts:
-        for model in args.models:
-            row = measure(model, n, args.delay, fd_limit, args.server_processes)
-            rows.append(row)
-            print('  '.join(f'{c}={row[c]}' for c in COLUMNS if row[c] != ''),
-                  flush=True)
+    rows = sweep(args.models, args.counts, args.delay, fd_limit, limits,
+                 show=lambda line: print(line, flush=True))
     took = time.monotonic() - started
-    notes.append(f'the sweep took {took:.0f} s')
-    print(f'sweep took {took:.0f} s', file=sys.stderr)
+    others = [float(r['others CPU %']) for r in rows if r['others CPU %']]
+    busiest, mean = max(others, default=0), sum(others) / max(1, len(others))
+    busy = idle < BUSY_IDLE or busiest > BUSY_OTHERS
+    report = (f'CPU {idle:.0%} idle before; other processes took {mean:.0f}% of the CPU '
+              f'during the runs ({busiest:.0f}% at most); the sweep took {took:.0f} s')
+    if busy:
+        report += '; the machine was busy: rerun ``make bench`` when it is idle'
+    for line in targets(rows):
+        print(line)
+    say(report)
     if args.out:
         argv = sys.argv[1:]
         if '--command' in argv:                 # not part of what ran
             at = argv.index('--command')
             del argv[at:at + 2]
-        command = '``python -m snippets.bench_models ' + ' '.join(argv) + '``'
-        if args.command:
-            command = f'``{args.command}`` ({command})'
-        write_outputs(rows, args.out, args.counts, args.delay, notes, command)
-        print(f'wrote {args.out}/', file=sys.stderr)
+        command = args.command or 'python -m snippets.bench_models ' + ' '.join(argv)
+        write_outputs(rows, args.out, args.counts, args.delay,
+                      f'``{command}`` on {machine()}: {report}.', limits, fd_limit)
+        say(f'wrote {args.out}/')
+
+
+# The machine counts as busy when less than 90 % of its CPU was idle before the
+# sweep, or other processes took more than 10 % of it during a run.
+BUSY_IDLE, BUSY_OTHERS = 0.9, 10
 
 
 if __name__ == '__main__':
-    if sys.argv[1] == 'serve':
-        serve(int(sys.argv[2]), int(sys.argv[3]))
-    elif sys.argv[1] == 'one':
-        model, n, host, port, delay = sys.argv[2:7]
-        print(json.dumps(run_one(model, int(n), host, int(port), float(delay))))
+    if sys.argv[1:] == ['client']:
+        client()

@@ -21,6 +21,7 @@ import pytest
 
 from _support import busy_cores
 from _support import missing as _missing
+from snippets._nginx import NginxMissing, nginx_binary, running_nginx
 from snippets._run import demo_servers
 from snippets.demo_server import demo_body
 
@@ -305,29 +306,6 @@ def redis_server():
 
 # -- nginx: a second real, strict HTTP/1.1 server for the hand-written HTTP clients ------------
 
-NGINX_CONF = '''\
-daemon off;
-worker_processes 1;
-{user}
-pid {tmp}/nginx.pid;
-error_log {tmp}/error.log warn;
-events {{ worker_connections 256; }}
-http {{
-    access_log off;
-    default_type text/plain;
-    client_body_temp_path {tmp}/client_body;
-    proxy_temp_path {tmp}/proxy;
-    fastcgi_temp_path {tmp}/fastcgi;
-    uwsgi_temp_path {tmp}/uwsgi;
-    scgi_temp_path {tmp}/scgi;
-    server {{
-        listen 127.0.0.1:{port};
-        root {tmp}/www;
-    }}
-}}
-'''
-
-
 class HttpServer:
     """A running HTTP server for the client tests: its address, and which path answers which body."""
 
@@ -349,24 +327,18 @@ def nginx_server():
     """HttpServer: nginx (Debian's) on a free port, serving demo_body files from a temp root.
 
     ``/`` answers ``demo_body(1024)`` (index.html), like the demo server; ``.path(size)`` writes
-    ``/size-N.txt`` on first use.  Started from a temporary config, ``daemon off``, pid, logs and
-    temp files in a temp dir.  As root, its workers run as root too (``user root``): the default
-    user ``nobody`` could not read a private temp dir.
+    ``/size-N.txt`` on first use.  Started by ``snippets._nginx.running_nginx``, the benchmark's
+    way too: a temporary config, ``daemon off``, pid, logs and temp files in a temp dir.
     """
-    binary = shutil.which('nginx') or shutil.which('nginx', path='/usr/sbin:/sbin')
-    if not binary:
-        _missing('nginx not found: install it with `apt-get install nginx` (or `make deps`)')
+    try:
+        nginx_binary()
+    except NginxMissing as error:
+        _missing(str(error))
     tmp = tempfile.mkdtemp(prefix='asyncio-talk-nginx-')
     root = os.path.join(tmp, 'www')
     os.mkdir(root)
     with open(os.path.join(root, 'index.html'), 'wb') as f:
         f.write(demo_body(1024))
-    port = _free_port()
-    conf = os.path.join(tmp, 'nginx.conf')
-    with open(conf, 'w') as f:
-        f.write(NGINX_CONF.format(tmp=tmp, port=port,
-                                  user='user root;' if os.geteuid() == 0 else ''))
-    log_path = os.path.join(tmp, 'error.log')
 
     def path_for_size(size):
         name = f'size-{size}.txt'
@@ -376,24 +348,8 @@ def nginx_server():
             os.replace(os.path.join(tmp, name), os.path.join(root, name))  # whole, or not there
         return '/' + name
 
-    def accepts():
-        socket.create_connection(('127.0.0.1', port), timeout=1).close()
-        return True
-
-    with open(log_path, 'a+') as log:           # nginx appends its own errors here too
-        proc = subprocess.Popen([binary, '-p', tmp, '-e', log_path, '-c', conf],
-                                stdout=log, stderr=subprocess.STDOUT)
-        try:
-            _wait_until_serving(proc, accepts, f'nginx on port {port}', log)
-            yield HttpServer('nginx', ('127.0.0.1', port), path_for_size)
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(SERVER_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(SERVER_TIMEOUT)
-            shutil.rmtree(tmp, ignore_errors=True)
+    with running_nginx(f'        root {root};', directory=tmp) as nginx:
+        yield HttpServer('nginx', nginx.address, path_for_size)
 
 
 @pytest.fixture(params=['uvicorn', 'nginx'])

@@ -1,40 +1,186 @@
-"""The claims, measured: the benchmark's models, harness and outputs, on a tiny sweep.
+"""The claims, measured: the benchmark's models, harness and outputs, on small N.
 
-Sane values, not speed targets: the real numbers come from `make bench`.
+What is checked is the harness: the server comes up and goes down, every
+request's fate is counted, a failure is recorded as a failure with its limit,
+the files have their columns.  No timing is asserted: the figures come from
+`make bench`.
 """
 import csv
+import errno
 import os
-import re
 import resource
+import socket
 import subprocess
 import sys
-import time
+import threading
 from pathlib import Path
 
 import pytest
 
-from _support import group_paths, in_flight
+from _support import missing
 from snippets import _bench, bench_models
 from snippets._http import split_response
+from snippets._nginx import NginxMissing, echo_module, nginx_binary
 from snippets.demo_server import demo_body
+from snippets.http_blocking import http_get
 
 ROOT = Path(__file__).resolve().parent.parent
+SERVER_TIMEOUT = 30     # seconds the barrier server waits for all its connections
+
+
+@pytest.fixture(scope='module')
+def nginx_echo():
+    """The benchmark needs nginx and its echo module: skip (locally) or fail (CI) without."""
+    try:
+        nginx_binary()
+        echo_module()
+    except NginxMissing as error:
+        missing(str(error))
+
+
+@pytest.fixture(scope='module')
+def fd_limit():
+    return _bench.raise_nofile_limit()[0]
 
 
 @pytest.mark.parametrize('model', list(bench_models.MODELS))
-def test_every_model_fetches_every_path_in_order(model, http_server):
+def test_every_model_returns_each_outcome_in_its_requests_place(model, http_server, refused_port):
+    host, port = http_server
     sizes = [3, 70_000, 10, 200_000, 1]
-    responses = bench_models.MODELS[model](*http_server, [f'/?size={n}' for n in sizes])
-    assert [split_response(r) for r in responses] == [(200, demo_body(n)) for n in sizes]
+    requests = [(host, port, f'/?size={n}') for n in sizes]
+    requests.insert(2, (host, refused_port, '/'))
+    results = bench_models.MODELS[model](requests)
+    assert isinstance(results[2], ConnectionRefusedError)
+    del results[2]
+    assert [split_response(r) for r in results] == [(200, demo_body(n)) for n in sizes]
+
+
+@pytest.fixture
+def barrier_server():
+    """``(host, port, n)`` -> a server that answers only once all n requests are connected.
+
+    A model that does not run its requests at once never gets its first answer.
+    """
+    listener = socket.create_server(('127.0.0.1', 0))
+    listener.settimeout(SERVER_TIMEOUT)
+    count = 6
+
+    def serve():
+        conns = []
+        try:
+            while len(conns) < count:
+                conn, _ = listener.accept()
+                conn.settimeout(SERVER_TIMEOUT)
+                conn.recv(65536)
+                conns.append(conn)
+            for conn in conns:
+                conn.sendall(b'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok')
+        except OSError:
+            pass                    # timed out, or the test is over
+        finally:
+            for conn in conns:
+                conn.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield (*listener.getsockname()[:2], count)
+    listener.close()
+    thread.join(SERVER_TIMEOUT + 5)
 
 
 @pytest.mark.parametrize('model', list(bench_models.MODELS))
-def test_every_model_has_all_requests_in_flight_at_once(model, http_server):
-    """Below the caps, every model has all N requests at the server at the same time."""
-    wait = 5 if model == 'processes' else 2      # five worker processes take a while to start
-    responses = bench_models.MODELS[model](*http_server, group_paths(5, together=5, wait=wait, size=2))
-    assert [split_response(r) for r in responses] == [(200, b'li')] * 5
-    assert in_flight(responses) == 5
+def test_every_model_has_all_its_requests_in_flight_at_once(model, barrier_server):
+    host, port, count = barrier_server
+    results = bench_models.MODELS[model]([(host, port, f'/{i}') for i in range(count)])
+    assert [split_response(r) for r in results] == [(200, b'ok')] * count
+
+
+def test_delayed_server_answers_after_the_delay_and_goes_away(nginx_echo, fd_limit):
+    with _bench.delayed_server(ports=2, workers=2, fd_limit=fd_limit) as nginx:
+        assert len(set(nginx.ports)) == 2
+        for port in nginx.ports:
+            response = http_get('127.0.0.1', port, '/?delay=0.1')
+            assert split_response(response) == (200, demo_body(_bench.BODY_SIZE))
+        assert nginx.process.poll() is None
+        assert len(_bench.descendants([nginx.process.pid])) == 3     # master and 2 workers
+    assert nginx.process.poll() is not None
+    assert not nginx.directory.exists()
+    for port in nginx.ports:
+        with pytest.raises(ConnectionRefusedError):
+            http_get('127.0.0.1', port, '/')
+
+
+def test_outcome_names_every_kind_of_failure(refused_port):
+    expected = (200, b'ok')
+    with pytest.raises(ConnectionRefusedError) as refused:
+        http_get('127.0.0.1', refused_port, '/')
+    assert _bench.outcome(b'HTTP/1.1 200 OK\r\n\r\nok', expected) == 'answered'
+    assert _bench.outcome(b'HTTP/1.1 500 Oops\r\n\r\nok', expected) == 'wrong answer'
+    assert _bench.outcome(refused.value, expected) == 'refused'
+    assert _bench.outcome(TimeoutError('timed out'), expected) == 'timeouts'
+    assert _bench.outcome(ConnectionResetError(errno.ECONNRESET, 'reset'), expected) == 'resets'
+    assert _bench.outcome(OSError(errno.EMFILE, 'Too many open files'), expected) == 'EMFILE'
+    assert _bench.outcome(RuntimeError("can't start new thread"), expected) == 'RuntimeError'
+
+
+@pytest.mark.parametrize('model', list(bench_models.MODELS))
+def test_measure_counts_every_request_of_each_model(model, nginx_echo, fd_limit):
+    # d = 1 s: long enough for the sampler (every 50 ms) to see the workers, even on a busy machine.
+    row = _bench.measure(model, 5, 1, fd_limit)
+    assert row['result'] == 'ok', row
+    assert (row['answered'], row['timeouts'], row['refused'], row['resets'],
+            row['other failures']) == (5, 0, 0, 0, 0)
+    assert float(row['wall / d']) >= 1                    # never faster than the server
+    assert float(row['overhead s']) == pytest.approx(float(row['wall s']) - 1, abs=0.011)
+    assert float(row['client CPU s']) >= 0 and int(row['client CPU µs/request']) >= 0
+    assert float(row['server CPU s']) >= 0
+    assert int(row['client peak MiB']) > 5                 # at least one interpreter
+    assert row['peak processes'] >= (6 if model == 'processes' else 1)
+    assert row['peak threads'] >= (6 if model == 'threads' else 1)
+
+
+@pytest.mark.parametrize('model', ['threads', 'asyncio'])
+def test_a_failure_is_recorded_as_a_failure_with_its_limit(model, nginx_echo, fd_limit):
+    # Clients allowed 40 open files cannot hold 60 connections at once.
+    row = _bench.measure(model, 60, 2, fd_limit, client_nofile=40)   # 2 s: all 60 overlap
+    assert row['result'].startswith('failed: '), row
+    assert 'EMFILE' in row['result'] and 'limit: open files per process: 40' in row['result']
+    assert row['other failures'] > 0
+    assert row['answered'] + row['other failures'] + row['timeouts'] == 60
+
+
+def test_a_run_past_its_time_is_killed_with_its_workers_and_recorded(nginx_echo, fd_limit,
+                                                                      monkeypatch):
+    before = set(_bench.descendants([os.getpid()]))
+    monkeypatch.setattr(_bench, 'RUN_TIMEOUT', 1)
+    row = _bench.measure('processes', 3, 5, fd_limit)
+    assert row['result'].startswith('failed: 3 of 3 (timed out after 1 s); '
+                                    'limit: this harness: 1 s per run'), row
+    assert row['wall s'] == '' and row['answered'] == 0
+    assert set(_bench.descendants([os.getpid()])) <= before    # no client, worker or nginx left
+
+
+def test_the_event_loops_share_large_n_among_processes_and_ports():
+    assert _bench.plan('asyncio', 10, 20_000) == (1, 1, max(2, os.cpu_count()))
+    clients, ports, workers = _bench.plan('uvloop', 100_000, 20_000)
+    assert clients * (20_000 - _bench.FD_MARGIN) > 100_000 and clients > 1
+    assert ports > 100_000 / 28_232                        # each port's ephemeral range suffices
+    assert workers * 20_000 > 100_000                      # and each nginx worker's open files
+    assert _bench.plan('threads', 100_000, 20_000)[0] == 1  # one process: that is the model
+
+
+def test_a_model_that_failed_is_not_run_at_larger_n():
+    failed = {'model': 'threads', 'N': 30_000, 'result': 'failed: 10 of 30,000 (…)'}
+    assert _bench.skip_reason('threads', 100_000, [failed], 1) == 'not run: failed at N = 30,000'
+    slow = {'model': 'processes', 'N': 10_000, 'result': 'ok', 'wall s': '35.0', 'overhead s': '34.0'}
+    assert _bench.skip_reason('processes', 30_000, [slow], 1).startswith('not run: ~103 s expected')
+    assert _bench.skip_reason('processes', 15_000, [slow], 1) == ''
+    skipped = {'model': 'processes', 'N': 30_000, 'result': 'not run: ~103 s expected (…)'}
+    assert _bench.skip_reason('processes', 100_000, [slow, skipped], 1) == (
+        'not run: not run at N = 30,000 either')
+    assert _bench.skip_reason('asyncio', 10, [], 1) == ''
+    loop = {**slow, 'model': 'asyncio'}
+    assert _bench.skip_reason('asyncio', 100_000, [loop], 1) == ''      # the loops always run
 
 
 def test_open_file_limit_is_raised_to_the_hard_limit():
@@ -46,78 +192,79 @@ def test_open_file_limit_is_raised_to_the_hard_limit():
         assert limit == hard
 
 
-def test_tree_stats_sees_a_child_and_its_threads():
+def test_the_sampler_sees_a_child_its_memory_and_its_threads():
     # The child says when its interpreter is up: measured between fork and exec, it is not one yet.
     child = subprocess.Popen([sys.executable, '-c', "print('ready', flush=True); import time; time.sleep(5)"],
                              stdout=subprocess.PIPE, text=True)
     try:
         assert child.stdout.readline() == 'ready\n'     # bounded: the child exits within 5 s
-        deadline = time.monotonic() + 5
-        while child.pid not in (tree := _bench.tree_stats(os.getpid())):
-            assert time.monotonic() < deadline
-            time.sleep(0.05)
-        assert tree[os.getpid()][1] >= 1                 # threads of this process
-        assert _bench.pss_kib(child.pid) > 1000          # an interpreter: > 1 MiB
+        assert child.pid in _bench.descendants([os.getpid()])
+        sampler = _bench.TreeSampler([child.pid])
+        sampler.start()
+        sampler.stop()
+        assert sampler.peak_pss > 1000                   # an interpreter: > 1 MiB
+        assert (sampler.peak_processes, sampler.peak_threads) == (1, 1)
     finally:
         child.kill()
         child.wait(10)
         child.stdout.close()
 
 
-def test_measure_one_row_of_each_model():
-    limit, _ = _bench.raise_nofile_limit()
-    for model in bench_models.MODELS:
-        row = _bench.measure(model, 5, 0.2, limit, server_processes=1)
-        assert row['note'] == '', row
-        assert row['workers'] == 5
-        assert float(row['wall / d']) >= 1.0               # never faster than d (slower on a busy machine)
-        assert float(row['wall s']) == pytest.approx(float(row['wall / d']) * 0.2, abs=0.01)
-        assert 5 <= float(row['peak MiB']) < 2000
-        assert row['peak processes'] >= (3 if model == 'processes' else 1)
-        assert row['peak threads'] >= (6 if model == 'threads' else 1)
+ROWS = [
+    {'model': 'threads', 'N': 10, 'result': 'ok', 'wall / d': '1.01', 'client peak MiB': '20',
+     'client CPU µs/request': '900', 'client processes': 1},
+    {'model': 'threads', 'N': 100, 'result': 'failed: 40 of 100 (40 × EMFILE); '
+     'limit: open files per process: 64', 'wall / d': '1.10', 'client peak MiB': '22',
+     'client CPU µs/request': '', 'client processes': 1},
+    {'model': 'asyncio', 'N': 10, 'result': 'ok', 'wall / d': '1.00', 'client peak MiB': '19',
+     'client CPU µs/request': '700', 'client processes': 1},
+    {'model': 'asyncio', 'N': 100, 'result': 'ok', 'wall / d': '1.02', 'client peak MiB': '20',
+     'client CPU µs/request': '300', 'client processes': 1},
+]
 
 
-def test_a_count_beyond_the_open_file_limit_is_skipped_and_said_so():
-    row = _bench.measure('asyncio', 10_000, 0.2, fd_limit=1024)
-    assert row['note'].startswith('skipped: needs ~10064 open files, limit 1024')
-    assert row['wall / d'] == ''
-
-
-def test_the_command_line_writes_chart_table_and_notes(tmp_path):
-    result = subprocess.run(
-        [sys.executable, '-W', 'error', '-m', 'snippets.bench_models', '--counts', '2', '4',
-         '--delay', '0.2', '--models', 'threads', 'asyncio', '--server-processes', '1',
-         '--out', str(tmp_path)],
-        cwd=ROOT, capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stderr
-    with open(tmp_path / 'bench.csv', newline='') as f:
-        rows = list(csv.DictReader(f))
-    assert [(r['model'], r['N']) for r in rows] == [
-        ('threads', '2'), ('asyncio', '2'), ('threads', '4'), ('asyncio', '4')]
-    assert all(float(r['wall / d']) >= 1 for r in rows)
-    with open(tmp_path / 'bench_table.csv', newline='') as f:
-        table = list(csv.reader(f))
-    assert table[0] == ['model', 'N = 2', 'MiB', 'N = 4', 'MiB']
-    assert [line[0] for line in table[1:]] == ['threads', 'asyncio']
-    assert all(re.fullmatch(r'\d+\.\d\d × d', cell) for line in table[1:] for cell in line[1::2])
-    assert (tmp_path / 'table_note.txt').read_text().startswith('Wall time over d')
-    svg = (tmp_path / 'bench.svg').read_text()
-    assert svg.startswith('<?xml') and 'threads' in svg and 'asyncio' in svg
-    summary = (tmp_path / 'summary.txt').read_text()
-    assert summary.startswith('At N = 2: threads ') and '(d = 0.2 s.)' in summary
-    machine = (tmp_path / 'machine.txt').read_text()
-    assert machine.startswith('``python -m snippets.bench_models --counts 2 4')
-    assert 'idle just before' in machine and 'the sweep took' in machine
-    assert 'open-file limit' in machine
-
-
-def test_the_table_marks_capped_pools_and_says_where(tmp_path):
-    rows = [{'model': 'processes', 'N': n, 'workers': min(n, 1000), 'wall / d': ratio,
-             'peak MiB': mib} for n, ratio, mib in ((1000, '6.21', '2591'), (10_000, '32.34', '7595'))]
-    rows.append({'model': 'asyncio', 'N': 10_000, 'workers': 10_000, 'wall / d': '', 'peak MiB': ''})
-    footnote = _bench.write_table(rows, tmp_path / 't.csv', [1000, 10_000])
+def test_the_table_shows_a_failure_as_a_failure(tmp_path):
+    _bench.write_table(ROWS, tmp_path / 't.csv', [10, 100])
     with open(tmp_path / 't.csv', newline='') as f:
         table = list(csv.reader(f))
-    assert table[1:] == [['processes', '6.21 × d', '2591', '32.34 × d *', '7595'],
-                         ['asyncio', '—', '—', '—', '—']]
-    assert footnote == r'\* pool capped: processes at 1,000 workers.'
+    assert table == [['model', 'N = 10', 'CPU µs', 'MiB', 'N = 100', 'CPU µs', 'MiB'],
+                     ['threads', '1.01 × d', '900', '20', 'failed', '—', '—'],
+                     ['asyncio', '1.00 × d', '700', '19', '1.02 × d', '300', '20']]
+    assert _bench.stops(ROWS, 'threads') == (
+        'N = 100: 40 of 100 failed, open files per process: 64')
+    assert _bench.stops(ROWS, 'asyncio') == 'not reached at N = 100'
+    assert _bench.stop_short(ROWS, 'threads') == '100: EMFILE'
+    assert _bench.stop_short(ROWS, 'asyncio') == '—'
+    assert _bench.summary(ROWS, [100]) == (
+        'At N = 100: threads failed; asyncio 1.02 × d, 300 µs of CPU per request.')
+
+
+def test_the_chart_draws_a_failure_apart_from_the_lines(tmp_path):
+    _bench.write_chart(ROWS, tmp_path / 'c.svg', 1)
+    svg = (tmp_path / 'c.svg').read_text()
+    assert svg.startswith('<?xml') and 'failed (see table)' in svg
+
+
+def test_the_command_line_writes_every_file_with_its_columns(tmp_path, nginx_echo):
+    result = subprocess.run(
+        [sys.executable, '-W', 'error', '-m', 'snippets.bench_models', '--counts', '2', '4',
+         '--delay', '0.2', '--models', 'threads', 'asyncio', '--out', str(tmp_path)],
+        cwd=ROOT, capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stderr
+    assert 'idle before' in result.stderr
+    with open(tmp_path / 'bench.csv', newline='') as f:
+        rows = list(csv.reader(f))
+    assert rows[0] == _bench.COLUMNS
+    assert [(r[0], r[1], r[-1]) for r in rows[1:]] == [
+        ('threads', '2', 'ok'), ('asyncio', '2', 'ok'), ('threads', '4', 'ok'), ('asyncio', '4', 'ok')]
+    with open(tmp_path / 'bench_table.csv', newline='') as f:
+        assert next(csv.reader(f)) == ['model', 'N = 2', 'CPU µs', 'MiB', 'N = 4', 'CPU µs', 'MiB']
+    with open(tmp_path / 'stops.csv', newline='') as f:
+        assert next(csv.reader(f)) == ['model', 'all answered up to N', 'memory each', 'stopped at N']
+    figures = (tmp_path / 'figures.txt').read_text()
+    assert '.. |asyncio 4 ratio| replace:: ' in figures and '.. |d| replace:: 0.2 s' in figures
+    assert (tmp_path / 'bench.svg').read_text().startswith('<?xml')
+    assert (tmp_path / 'summary.txt').read_text().startswith('At N = 2: threads ')
+    machine = (tmp_path / 'machine.txt').read_text()
+    assert machine.startswith('``python -m snippets.bench_models --counts 2 4')
+    assert 'idle before' in machine and 'the sweep took' in machine and 'nginx/' in machine
