@@ -336,12 +336,12 @@ BREAKS = [
           '        async with client.pipeline(transaction=False) as pipe:'),
     Break('app_redis', 'subscribed-not-skipped', 'the "subscribed" message is not a message',
           '            await pubsub.get_message(timeout=5)     # "subscribed"\n', ''),
-    Break('bench_models', 'two-threads', 'the thread pool runs all N at once (up to MAX_THREADS)',
-          '    workers = min(len(paths), MAX_THREADS)', '    workers = min(len(paths), 2)'),
+    Break('bench_models', 'two-threads', 'the thread pool runs all N at once (one worker per request)',
+          '    with ThreadPoolExecutor(len(requests)) as pool:', '    with ThreadPoolExecutor(2) as pool:'),
     Break('bench_models', 'gather-one-at-a-time', 'asyncio: all N at once in one thread',
           '    return await asyncio.gather(\n'
-          '        *(http_asyncio.http_get(host, port, path) for path in paths))',
-          '    return [await http_asyncio.http_get(host, port, path) for path in paths]'),
+          '        *(http_asyncio.http_get(*r) for r in requests), return_exceptions=True)',
+          '    return [await http_asyncio.http_get(*r) for r in requests]'),
 ]
 
 
