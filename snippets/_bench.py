@@ -51,7 +51,8 @@ ROOT = Path(__file__).resolve().parent.parent    # where `-m snippets...` runs
 BODY_SIZE = 100
 SAMPLE_EVERY = 0.05                 # seconds between memory samples
 # Seconds one (model, N) run may take before it is killed and recorded as
-# failed; the slowest complete run, processes at N = 10,000, took ~35 s.
+# failed: the slowest complete run so far, asyncio at N = 100,000 on a busy
+# machine (25 Nov 2026), took 86 s.
 RUN_TIMEOUT = 180
 # Descriptors a client process needs besides its sockets: 15 were open in one
 # running uvloop (std streams, epoll, self-pipe, the interpreter's files), 9 on
@@ -489,9 +490,10 @@ def skip_reason(model, n, done, delay):
     return ''
 
 
-# A run expected to take longer than this (d plus the overhead of the same
-# model at the previous N, scaled by N) is not started: `make bench` must stay
-# under 5 minutes.  Processes at N = 10,000 took ~35 s, so 30,000 would take ~100 s.
+# A pool's run expected to take longer than this (d plus the overhead of the
+# same model at the previous N, scaled by N) is not started: `make bench` must
+# stay under 5 minutes, and on a busy machine (25 Nov 2026) the event loops'
+# runs alone took 179 s of a 252 s sweep.
 RUN_BUDGET = 60
 
 
@@ -615,8 +617,8 @@ def figures(rows, counts, delay, limits, fd_limit):
         fig[f'{model} peak'] = f'{units(top):,} {UNITS.get(model, "connections")}' if top else '—'
     top = largest(rows, 'threads')
     fig['threads at scale'] = (
-        f'{top["N"]:,} requests, one thread each: {ratio(top)}, {int(top["client peak MiB"]):,} MiB'
-        if top else 'threads not measured')
+        f'{top["N"]:,} requests on up to {top["N"]:,} threads ({units(top):,} at once): '
+        f'{ratio(top)}, {int(top["client peak MiB"]):,} MiB' if top else 'threads not measured')
     per_process = memory_per_unit(rows, 'processes')
     fig['processes fit'] = (f'{limits["memory available MiB"] * 1024 / per_process:,.0f}'
                             if per_process else '—')
