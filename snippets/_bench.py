@@ -473,8 +473,9 @@ def warning_flags():
 # -- the sweep
 def skip_reason(model, n, done, delay):
     """Why ``model`` is not run at N ('' to run it): it failed at a smaller N, or
-    (the pools) its overhead at the previous N, scaled to N, would take it past
-    RUN_BUDGET.  The event loops, which the slides quote at every N, always run."""
+    (the pools) it would take past RUN_BUDGET: d plus N times the client CPU per
+    request of its run at the previous N, on one core.  The event loops, which the
+    slides quote at every N, always run."""
     earlier = [row for row in done if row['model'] == model and row['N'] < n]
     if not earlier:
         return ''
@@ -483,17 +484,19 @@ def skip_reason(model, n, done, delay):
         return f'not run: not run at N = {last["N"]:,} either'
     if last['result'] != 'ok':
         return f'not run: failed at N = {last["N"]:,}'
-    estimate = delay + float(last['overhead s']) * n / last['N']
+    estimate = delay + float(last['client CPU µs/request']) * n / 1e6
     if estimate > RUN_BUDGET and model not in LOOPS:
-        return (f'not run: ~{estimate:.0f} s expected ({last["wall s"]} s at '
-                f'N = {last["N"]:,}), over the {RUN_BUDGET} s a run may take in make bench')
+        return (f'not run: ~{estimate:.0f} s expected ({last["client CPU µs/request"]} µs '
+                f'of CPU per request at N = {last["N"]:,}), over the {RUN_BUDGET} s '
+                f'a run may take in make bench')
     return ''
 
 
-# A pool's run expected to take longer than this (d plus the overhead of the
-# same model at the previous N, scaled by N) is not started: `make bench` must
-# stay under 5 minutes, and on a busy machine (25 Nov 2026) the event loops'
-# runs alone took 179 s of a 252 s sweep.
+# A pool's run expected to take longer than this is not started: `make bench`
+# must stay under 5 minutes, and on a busy machine (25 Nov 2026) the event
+# loops' runs alone took 179 s of a 252 s sweep.  The estimate, N times the CPU
+# per request at the previous N on one core, gave 43 s for processes at
+# N = 1,000 (43,248 µs at N = 100); that run took 21 s.
 RUN_BUDGET = 60
 
 
