@@ -32,7 +32,7 @@ help:
 	@echo "make test       install the Python packages into $(VENV) and run the test suite"
 	@echo "make matrix     tests and deck builds on Python 3.11 to 3.15 (nox, chroot; part of make test)"
 	@echo "make test-busy  the timing-sensitive tests with every core busy (they must stay green)"
-	@echo "make mutate     break the slides' code on purpose, one break at a time: which tests notice (~25 min)"
+	@echo "make mutate     break the slides' code on purpose, one break at a time: which tests notice (~30 min)"
 	@echo "make demo-server  the local HTTP and echo demo servers in the foreground"
 	@echo "make bench      measure processes, threads, asyncio, uvloop; write slides/bench/ (< 5 min)"
 	@echo "make clean      remove builds and caches (keeps $(VENV) and the chroot, $(CHROOT))"

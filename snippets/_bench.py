@@ -51,7 +51,8 @@ ROOT = Path(__file__).resolve().parent.parent    # where `-m snippets...` runs
 BODY_SIZE = 100
 SAMPLE_EVERY = 0.05                 # seconds between memory samples
 # Seconds one (model, N) run may take before it is killed and recorded as
-# failed; the slowest complete run, processes at N = 10,000, took ~35 s.
+# failed: the slowest complete run so far, asyncio at N = 100,000 on a busy
+# machine (25 Nov 2026), took 86 s.
 RUN_TIMEOUT = 180
 # Descriptors a client process needs besides its sockets: 15 were open in one
 # running uvloop (std streams, epoll, self-pipe, the interpreter's files), 9 on
@@ -472,8 +473,9 @@ def warning_flags():
 # -- the sweep
 def skip_reason(model, n, done, delay):
     """Why ``model`` is not run at N ('' to run it): it failed at a smaller N, or
-    (the pools) its overhead at the previous N, scaled to N, would take it past
-    RUN_BUDGET.  The event loops, which the slides quote at every N, always run."""
+    (the pools) it would take past RUN_BUDGET: d plus N times the client CPU per
+    request of its run at the previous N, on one core.  The event loops, which the
+    slides quote at every N, always run."""
     earlier = [row for row in done if row['model'] == model and row['N'] < n]
     if not earlier:
         return ''
@@ -482,16 +484,19 @@ def skip_reason(model, n, done, delay):
         return f'not run: not run at N = {last["N"]:,} either'
     if last['result'] != 'ok':
         return f'not run: failed at N = {last["N"]:,}'
-    estimate = delay + float(last['overhead s']) * n / last['N']
+    estimate = delay + float(last['client CPU µs/request']) * n / 1e6
     if estimate > RUN_BUDGET and model not in LOOPS:
-        return (f'not run: ~{estimate:.0f} s expected ({last["wall s"]} s at '
-                f'N = {last["N"]:,}), over the {RUN_BUDGET} s a run may take in make bench')
+        return (f'not run: ~{estimate:.0f} s expected ({last["client CPU µs/request"]} µs '
+                f'of CPU per request at N = {last["N"]:,}), over the {RUN_BUDGET} s '
+                f'a run may take in make bench')
     return ''
 
 
-# A run expected to take longer than this (d plus the overhead of the same
-# model at the previous N, scaled by N) is not started: `make bench` must stay
-# under 5 minutes.  Processes at N = 10,000 took ~35 s, so 30,000 would take ~100 s.
+# A pool's run expected to take longer than this is not started: `make bench`
+# must stay under 5 minutes, and on a busy machine (25 Nov 2026) the event
+# loops' runs alone took 179 s of a 252 s sweep.  The estimate, N times the CPU
+# per request at the previous N on one core, gave 43 s for processes at
+# N = 1,000 (43,248 µs at N = 100); that run took 21 s.
 RUN_BUDGET = 60
 
 
@@ -615,8 +620,8 @@ def figures(rows, counts, delay, limits, fd_limit):
         fig[f'{model} peak'] = f'{units(top):,} {UNITS.get(model, "connections")}' if top else '—'
     top = largest(rows, 'threads')
     fig['threads at scale'] = (
-        f'{top["N"]:,} requests, one thread each: {ratio(top)}, {int(top["client peak MiB"]):,} MiB'
-        if top else 'threads not measured')
+        f'{top["N"]:,} requests on up to {top["N"]:,} threads ({units(top):,} at once): '
+        f'{ratio(top)}, {int(top["client peak MiB"]):,} MiB' if top else 'threads not measured')
     per_process = memory_per_unit(rows, 'processes')
     fig['processes fit'] = (f'{limits["memory available MiB"] * 1024 / per_process:,.0f}'
                             if per_process else '—')

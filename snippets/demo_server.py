@@ -10,8 +10,7 @@ both for one request.  ``&group=NAME`` makes it count: the answer carries
 (so a test sees how concurrent a client really is), and ``&together=K``
 answers as soon as K of the group are in flight, or after ``delay`` seconds.
 Port 0 picks a free port; the chosen addresses are printed, one per line,
-before serving.  Ctrl-C (or SIGTERM) stops both
-servers gracefully.
+before serving.  Ctrl-C (or SIGTERM) stops both servers gracefully.
 """
 import argparse
 import asyncio

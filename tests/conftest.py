@@ -127,14 +127,13 @@ class SlowPeer:
     client's buffers fill up; read ``chunk`` bytes at a time through a small receive
     buffer until ``complete(received)`` (or nothing came for ``idle`` seconds); send
     ``reply(received)``; then read until the client closes.  ``received`` is what the last
-    connection sent, ``saw_eof`` is set when its client closed (EOF), ``sent`` says the reply
-    went out whole.
+    connection sent; ``saw_eof`` is set when its client closed (EOF).
     """
 
     def __init__(self, complete, reply, pause=0.2, chunk=64 * 1024, idle=5.0):
         self.complete, self.reply = complete, reply
         self.pause, self.chunk, self.idle = pause, chunk, idle
-        self.received = b''
+        self.received = bytearray()
         self.saw_eof = threading.Event()
         self.listener = socket.socket()
         self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16 * 1024)  # accepted sockets inherit it
@@ -151,7 +150,7 @@ class SlowPeer:
             except OSError:                  # closed: the test is over
                 return
             with conn:
-                self.received = b''
+                self.received = bytearray()
                 self.saw_eof.clear()
                 try:
                     self._handle(conn)
@@ -169,7 +168,7 @@ class SlowPeer:
         except TimeoutError:                 # the client stopped sending: answer what came
             pass
         conn.settimeout(SERVER_TIMEOUT)
-        conn.sendall(self.reply(self.received))
+        conn.sendall(self.reply(bytes(self.received)))
         conn.shutdown(socket.SHUT_WR)        # our side is done; now wait for the client's
         while conn.recv(self.chunk):
             pass

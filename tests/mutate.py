@@ -1,6 +1,6 @@
 """Mutation testing: break the slides' code on purpose, one break at a time, and see a test fail.
 
-    make mutate                       # every break in BREAKS (about 15 minutes on 2 cores)
+    make mutate                       # every break in BREAKS, two at a time (about 30 minutes)
     make mutate MUTATE_ARGS='http_threads echo_streams'   # only these snippets
     .venv/bin/python tests/mutate.py --list                # the catalogue, nothing run
 

@@ -35,9 +35,10 @@ EXPECTED = {
     'futures': r'^result: 42\nexception: no such thing\n$',
     'callback_to_future': r'callback_to_future\.py: \d+ bytes: .*\n/no/such/file: No such file or directory\n',
     'tasks': r'^main 0\n(.*\n)*task: 3 ticks\n$',
-    'idiom_sequential': r'^took 8\.\d s\n$',          # exactly 8.0 on a virtual clock: test_idioms
-    'idiom_parallel': r'^\[4, 3, 2\] took 4\.\d s\n$',
-    'idiom_chained': r'^step 0 done\nstep 1 done\nstep 2 done\ntook 1\.\d s\n$',
+    # real seconds, more on a busy machine; test_idioms checks 8, 4 and 1 s exactly on a virtual clock
+    'idiom_sequential': r'^took \d+\.\d s\n$',
+    'idiom_parallel': r'^\[4, 3, 2\] took \d+\.\d s\n$',
+    'idiom_chained': r'^step 0 done\nstep 1 done\nstep 2 done\ntook \d+\.\d s\n$',
     'idiom_timer': r'^tick 0\.\d\ntick 1\.\d\ntick 2\.\d\ntick 3\.\d\ntimer stopped, cancelled: True\n$',
     'tiny_loop': r"\['a', 'b', 'c'\] in \d+\.\d s, not 0\.6 s",
     'tiny_http': r'(/\?delay=1 HTTP/1.1 200 OK \d+ bytes\n){3}3 requests in \d+\.\d s',
