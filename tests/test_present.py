@@ -24,12 +24,12 @@ import time
 import pytest
 import requests
 
-from _support import ROOT, missing, sphinx_build
+from _support import ROOT, sphinx_build
 
 EXT = ROOT / 'slides' / '_ext'
 sys.path.insert(0, str(EXT))
 import deck_present  # noqa: E402
-import deck_publish  # noqa: E402  (find_chromium, CHROMIUM_ARGS: the browser `make pdf` uses)
+from test_browser import browser, chromium  # noqa: E402,F401  (fixtures: Debian's Chromium, one per module)
 
 STARTUP = 30                 # seconds for the server (and its demo servers) to start or stop
 HTTP_TIMEOUT = (5, 60)       # requests: connect, and between two bytes of a streamed run
@@ -284,22 +284,6 @@ def test_ctrl_c_stops_the_server_its_demo_servers_and_a_running_snippet(deck):
 
 
 # -- In the browser ---------------------------------------------------------------------------
-
-@pytest.fixture(scope='module')
-def browser():
-    chromium = deck_publish.find_chromium()
-    if not chromium:
-        missing('Chromium not found: install the Debian package chromium (`make deps`)')
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        missing('playwright not installed: `make install` (requirements.txt)')
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=deck_publish.CHROMIUM_ARGS,
-                                             timeout=30_000)
-        yield browser
-        browser.close()
-
 
 @pytest.fixture
 def context(browser):
