@@ -12,12 +12,13 @@ For every (model, N), a fresh server and fresh client processes:
 * the client is one process (``python -m snippets._bench client``) that runs
   the model on its share of the requests, or, for the event loops at large N,
   several processes, one loop each: one process may open only so many files.
-  They start together; each reports its wall time, its CPU time and every
-  request's outcome: answered in full, timed out, refused, reset, or another
-  error, by name;
+  They start together; each reports its wall time, its CPU time, the CPU
+  time its cycle collector (``gc``) ran, and every request's outcome:
+  answered in full, timed out, refused, reset, or another error, by name;
 * while they run, this process samples the proportional set size (PSS, from
   /proc/PID/smaps_rollup) of every client process and all its descendants
-  every 50 ms; the peak of that sum is the client's memory.  PSS splits pages
+  every 50 ms, or less often when sampling takes longer (at most a tenth of
+  a core); the peak of that sum is the client's memory.  PSS splits pages
   shared between forked processes fairly, where a sum of RSS would count them
   again for every worker.
 
@@ -31,6 +32,7 @@ import argparse
 import contextlib
 import csv
 import errno
+import gc
 import json
 import math
 import multiprocessing
@@ -50,6 +52,10 @@ from snippets._nginx import HOST, echo_module, nginx_binary, running_nginx
 ROOT = Path(__file__).resolve().parent.parent    # where `-m snippets...` runs
 BODY_SIZE = 100
 SAMPLE_EVERY = 0.05                 # seconds between memory samples
+# Reading smaps_rollup walks a process's page tables: with 6 clients holding
+# 100,000 connections, sampling as often as it could (a third of the time)
+# took a quarter of a core from the clients it measured (perf, 25 Nov 2026).
+SAMPLE_SHARE = 0.1                  # of one core, at most
 # Seconds one (model, N) run may take before it is killed and recorded as
 # failed: the slowest complete run so far, asyncio at N = 100,000 on a busy
 # machine (25 Nov 2026), took 86 s.
@@ -75,7 +81,7 @@ LOOPS = ('asyncio', 'uvloop')      # the models that can run one loop per proces
 CLOCK_TICKS = os.sysconf('SC_CLK_TCK')
 
 COLUMNS = ['model', 'N', 'client processes', 'server ports', 'server workers',
-           'wall s', 'wall / d', 'overhead s', 'client CPU µs/request', 'client CPU s',
+           'takes', 'wall / d range', 'wall s', 'wall / d', 'overhead s', 'client CPU µs/request', 'client CPU s', 'client GC s',
            'client peak MiB', 'peak processes', 'peak threads',
            'server CPU s', 'server CPU µs/request',
            'answered', 'timeouts', 'refused', 'resets', 'other failures',
@@ -199,8 +205,8 @@ def pss_kib(pid):
 class TreeSampler(threading.Thread):
     """Sample the process trees below ``roots`` until stopped: peak PSS (KiB), processes, threads.
 
-    Every SAMPLE_EVERY seconds, or less often when a sample takes more than a third
-    of that: the sampler shares the machine with what it measures.
+    Every SAMPLE_EVERY seconds, or less often when sampling would take more than
+    SAMPLE_SHARE of a core: the sampler shares the machine with what it measures.
     """
 
     def __init__(self, roots):
@@ -216,8 +222,8 @@ class TreeSampler(threading.Thread):
             self.peak_pss = max(self.peak_pss, sum(map(pss_kib, tree)))
             self.peak_processes = max(self.peak_processes, len(tree))
             self.peak_threads = max(self.peak_threads, sum(table[pid][3] for pid in tree))
-            # Hundreds of processes take a while to read: sample at most a third of the time.
-            self._stopped.wait(max(SAMPLE_EVERY, 2 * (time.monotonic() - started)))
+            took = time.monotonic() - started
+            self._stopped.wait(max(SAMPLE_EVERY, took * (1 / SAMPLE_SHARE - 1)))
 
     def stop(self):
         self._stopped.set()
@@ -232,6 +238,23 @@ def own_cpu():
     below = [pid for pid in descendants([os.getpid()], table) if pid != os.getpid()]
     return (sum(u.ru_utime + u.ru_stime for u in usage)
             + sum(table[pid][1] + table[pid][2] for pid in below))
+
+
+class CollectorTime:
+    """CPU seconds the cycle collector ran in this process, from ``gc.callbacks``.
+
+    A collection runs in one thread, holding the GIL, from 'start' to 'stop'.
+    """
+
+    def __init__(self):
+        self.seconds, self._started = 0.0, None
+
+    def __call__(self, phase, info):
+        if phase == 'start':
+            self._started = time.thread_time()
+        elif self._started is not None:
+            self.seconds += time.thread_time() - self._started
+            self._started = None
 
 
 def outcome(result, expected):
@@ -266,6 +289,8 @@ def client():
     multiprocessing.get_context('forkserver').set_forkserver_preload(['snippets.bench_models'])
     print('ready', flush=True)
     sys.stdin.readline()                                  # go
+    collector = CollectorTime()                           # this process only, not pool workers
+    gc.callbacks.append(collector)
     cpu, start = own_cpu(), time.monotonic()              # CLOCK_MONOTONIC: one clock for all
     error = None
     try:
@@ -274,13 +299,14 @@ def client():
         results, error = [], f'{type(exc).__name__}: {exc}'
     end = time.monotonic()
     cpu = own_cpu() - cpu
+    gc.callbacks.remove(collector)
     counts = {}
     expected = (200, demo_body(BODY_SIZE))
     for result in results:
         kind = outcome(result, expected)
         counts[kind] = counts.get(kind, 0) + 1
-    print(json.dumps({'start': start, 'end': end, 'cpu': cpu, 'counts': counts,
-                      'error': error}), flush=True)
+    print(json.dumps({'start': start, 'end': end, 'cpu': cpu, 'gc': collector.seconds,
+                      'counts': counts, 'error': error}), flush=True)
 
 
 # -- the server
@@ -369,6 +395,7 @@ def measure(model, n, delay, fd_limit, limits=None, client_nofile=None):
         row.update({'wall s': f'{wall:.2f}', 'wall / d': f'{wall / delay:.2f}',
                     'overhead s': f'{wall - delay:.2f}',
                     'client CPU s': f'{client_cpu:.2f}',
+                    'client GC s': f'{sum(r["gc"] for r in reports):.2f}',
                     'client CPU µs/request': f'{client_cpu / n * 1e6:.0f}'})
     sampler = run['sampler']
     row.update({'client peak MiB': f'{sampler.peak_pss / 1024:.0f}',
@@ -500,7 +527,30 @@ def skip_reason(model, n, done, delay):
 RUN_BUDGET = 60
 
 
-def sweep(models, counts, delay, fd_limit, limits, show=print):
+# Takes of one (model, N): up to REPEATS while they have taken less than
+# REPEAT_BUDGET seconds together.  One take is not enough: threads at
+# N = 10,000 took from 4.62 to 25.64 × d in seven takes on an idle machine
+# (25 Nov 2026), fighting over the GIL more in some than in others; asyncio,
+# in four, from 4.70 to 6.88.
+REPEATS, REPEAT_BUDGET = 3, 10
+
+
+def median_take(takes):
+    """One row for the takes of a point: a failed take if any (a failure is never
+    averaged away), else the median take by wall time (of two, the slower), with
+    the number of takes and the range of wall / d."""
+    failed = [take for take in takes if take['result'] != 'ok']
+    if failed:
+        return {**failed[0], 'takes': len(takes)}
+    ordered = sorted(takes, key=lambda take: float(take['wall / d']))
+    row = dict(ordered[len(ordered) // 2])
+    row['takes'] = len(takes)
+    if len(takes) > 1:
+        row['wall / d range'] = f'{ordered[0]["wall / d"]}–{ordered[-1]["wall / d"]}'
+    return row
+
+
+def sweep(models, counts, delay, fd_limit, limits, show=print, repeats=REPEATS):
     rows = []
     for n in counts:
         for model in models:
@@ -509,7 +559,11 @@ def sweep(models, counts, delay, fd_limit, limits, show=print):
                 row = dict.fromkeys(COLUMNS, '')
                 row.update(model=model, N=n, result=reason)
             else:
-                row = measure(model, n, delay, fd_limit, limits)
+                takes, started = [], time.monotonic()
+                while (len(takes) < repeats and not any(t['result'] != 'ok' for t in takes)
+                       and (not takes or time.monotonic() - started < REPEAT_BUDGET)):
+                    takes.append(measure(model, n, delay, fd_limit, limits))
+                row = median_take(takes)
             rows.append(row)
             show('  '.join(f'{c}={row[c]}' for c in COLUMNS if row[c] != ''))
     return rows
@@ -556,11 +610,14 @@ def largest(rows, model):
     return max(done, key=lambda r: r['N']) if done else None
 
 
-def ratio(row):
+def ratio(row, spread=False):
+    """'5.69 × d', 'failed' or 'not run'; with ``spread``, the range of its takes too."""
     if row is None or row['result'].startswith('not run'):
         return 'not run'
     if row['result'] != 'ok':
         return 'failed'
+    if spread and row.get('wall / d range'):
+        return f'{row["wall / d"]} × d ({row["wall / d range"]})'
     return f'{row["wall / d"]} × d'
 
 
@@ -594,22 +651,24 @@ UNIT = {'processes': 'process', 'threads': 'thread'}         # else: connection
 UNITS = {'processes': 'processes', 'threads': 'threads'}     # else: connections
 
 
-def figures(rows, counts, delay, limits, fd_limit):
+def figures(rows, counts, delay, limits, fd_limit, repeats=REPEATS):
     """``{name: text}``: every number the slides quote, for substitution references."""
     fig = {'d': f'{delay:g} s', 'fd limit': f'{fd_limit:,}',
            'port range': f'{limits["ports"]:,}', 'somaxconn': f'{limits["somaxconn"]:,}',
            'pid_max': f'{limits["pid_max"]:,}', 'max_map_count': f'{limits["max_map_count"]:,}',
            'memory available': f'{limits["memory available MiB"] / 1024:.0f} GiB',
            'cores': f'{os.cpu_count()}',
+           'repeats': f'{repeats}', 'repeat budget': f'{REPEAT_BUDGET} s',
            'counts': ' and '.join(filter(None, [', '.join(f'{n:,}' for n in counts[:-1]),
                                                 f'{counts[-1]:,}']))}
     for model in dict.fromkeys(r['model'] for r in rows):
         for n in dict.fromkeys([*QUOTED, *counts]):     # the names exist whatever ran
             row = find(rows, model, n)
             ok = row is not None and row['result'] == 'ok'
-            fig[f'{model} {n} ratio'] = ratio(row)
+            fig[f'{model} {n} ratio'] = ratio(row, spread=True)
             fig[f'{model} {n} cpu'] = f'{int(row["client CPU µs/request"]):,} µs' if ok else '—'
             fig[f'{model} {n} MiB'] = f'{int(row["client peak MiB"]):,} MiB' if ok else '—'
+            fig[f'{model} {n} gc'] = (gc_share(row) or '—') if ok else '—'
             clients, ports, _ = plan(model, n, fd_limit)
             fig[f'{model} {n} clients'] = f'{clients:,}'
             fig[f'{model} {n} ports'] = f'{ports:,}'
@@ -621,7 +680,8 @@ def figures(rows, counts, delay, limits, fd_limit):
     top = largest(rows, 'threads')
     fig['threads at scale'] = (
         f'{top["N"]:,} requests on up to {top["N"]:,} threads ({units(top):,} at once): '
-        f'{ratio(top)}, {int(top["client peak MiB"]):,} MiB' if top else 'threads not measured')
+        f'{ratio(top, spread=True)}, {int(top["client peak MiB"]):,} MiB' if top
+        else 'threads not measured')
     per_process = memory_per_unit(rows, 'processes')
     fig['processes fit'] = (f'{limits["memory available MiB"] * 1024 / per_process:,.0f}'
                             if per_process else '—')
@@ -629,6 +689,14 @@ def figures(rows, counts, delay, limits, fd_limit):
               if r['result'] == 'ok' and r['N'] >= 1000]
     fig['server cpu'] = f'{sum(server) / len(server):.0f} µs' if server else '—'
     return fig
+
+
+def gc_share(row):
+    """The share of the client's CPU time its cycle collector took, as 'NN %' ('' unknown)."""
+    if row.get('client GC s', '') == '' or not float(row['client CPU s'] or 0):
+        return ''
+    return f'{float(row["client GC s"]) / float(row["client CPU s"]) * 100:.0f} %'
+
 
 
 def summary(rows, counts):
@@ -640,8 +708,9 @@ def summary(rows, counts):
             if row['result'] == 'ok':
                 cpu = f'{int(row["client CPU µs/request"]):,} µs'
                 first = not any('µs' in part for part in parts)
-                parts.append(f'{row["model"]} {row["wall / d"]} × d, '
-                             + (f'{cpu} of CPU per request' if first else cpu))
+                if first:
+                    cpu += ' of CPU per request'
+                parts.append(f'{row["model"]} {ratio(row, spread=True)}, {cpu}')
             else:
                 parts.append(f'{row["model"]} {ratio(row)}')
         if parts:
@@ -669,7 +738,8 @@ def write_table(rows, path, counts):
             for n in counts:
                 row = find(rows, model, n)
                 ok = row is not None and row['result'] == 'ok'
-                cells += [ratio(row), f'{int(row["client CPU µs/request"]):,}' if ok else '—',
+                cells += [ratio(row, spread=True),
+                          f'{int(row["client CPU µs/request"]):,}' if ok else '—',
                           f'{int(row["client peak MiB"]):,}' if ok else '—']
             writer.writerow(cells)
 
@@ -715,7 +785,13 @@ def write_chart(rows, path, delay):
     for model in dict.fromkeys(row['model'] for row in rows):
         done = ok_rows(rows, model)
         ns = [r['N'] for r in done]
-        line, = wall.plot(ns, [float(r['wall / d']) for r in done], 'o-', label=model)
+        median = [float(r['wall / d']) for r in done]
+        line, = wall.plot(ns, median, 'o-', label=model)
+        spread = [[float(x) for x in r['wall / d range'].split('–')] if r.get('wall / d range')
+                  else [m, m] for r, m in zip(done, median)]
+        wall.errorbar(ns, median, fmt='none', color=line.get_color(), capsize=3,
+                      yerr=[[m - lo for m, (lo, _) in zip(median, spread)],
+                            [hi - m for m, (_, hi) in zip(median, spread)]])
         memory.plot(ns, [float(r['client peak MiB']) for r in done], 'o-', color=line.get_color())
         failures += [(r, line.get_color()) for r in rows
                      if r['model'] == model and r['result'].startswith('failed')]
@@ -744,13 +820,13 @@ def write_chart(rows, path, delay):
     plt.close(fig)
 
 
-def write_outputs(rows, out, counts, delay, about, limits, fd_limit):
+def write_outputs(rows, out, counts, delay, about, limits, fd_limit, repeats=REPEATS):
     out.mkdir(parents=True, exist_ok=True)
     quoted = [n for n in QUOTED if n in counts] or counts[-2:]
     write_csv(rows, out / 'bench.csv')
     write_table(rows, out / 'bench_table.csv', quoted)
     write_stops(rows, out / 'stops.csv')
-    write_figures(figures(rows, counts, delay, limits, fd_limit), out / 'figures.txt')
+    write_figures(figures(rows, counts, delay, limits, fd_limit, repeats), out / 'figures.txt')
     write_chart(rows, out / 'bench.svg', delay)
     (out / 'summary.txt').write_text(summary(rows, quoted) + f' (d = {delay:g} s.)\n')
     (out / 'machine.txt').write_text(about + '\n')
@@ -785,6 +861,9 @@ def main(models, description):
     parser.add_argument('--delay', type=float, default=0.2,
                         help='seconds the server waits before each answer (default 0.2)')
     parser.add_argument('--models', nargs='+', choices=list(models), default=list(models))
+    parser.add_argument('--repeats', type=int, default=REPEATS,
+                        help=f'takes of each (model, N) at most, while they take less than '
+                             f'{REPEAT_BUDGET} s together (default {REPEATS})')
     parser.add_argument('--out', type=Path,
                         help='write bench.csv, bench_table.csv, stops.csv, bench.svg, '
                              'figures.txt, summary.txt and machine.txt into this directory')
@@ -798,7 +877,7 @@ def main(models, description):
     say = (lambda text: print(text, file=sys.stderr, flush=True))
     say(f'{fd_note}; CPU {idle:.0%} idle before the sweep')
     started = time.monotonic()
-    rows = sweep(args.models, args.counts, args.delay, fd_limit, limits,
+    rows = sweep(args.models, args.counts, args.delay, fd_limit, limits, repeats=args.repeats,
                  show=lambda line: print(line, flush=True))
     took = time.monotonic() - started
     others = [float(r['others CPU %']) for r in rows if r['others CPU %']]
@@ -818,7 +897,8 @@ def main(models, description):
             del argv[at:at + 2]
         command = args.command or 'python -m snippets.bench_models ' + ' '.join(argv)
         write_outputs(rows, args.out, args.counts, args.delay,
-                      f'``{command}`` on {machine()}: {report}.', limits, fd_limit)
+                      f'``{command}`` on {machine()}: {report}.', limits, fd_limit,
+                      args.repeats)
         say(f'wrote {args.out}/')
 
 

@@ -7,6 +7,7 @@ the files have their columns.  No timing is asserted: the figures come from
 """
 import csv
 import errno
+import gc
 import os
 import resource
 import socket
@@ -133,6 +134,7 @@ def test_measure_counts_every_request_of_each_model(model, nginx_echo, fd_limit)
     assert float(row['wall / d']) >= 1                    # never faster than the server
     assert float(row['overhead s']) == pytest.approx(float(row['wall s']) - 1, abs=0.011)
     assert float(row['client CPU s']) >= 0 and int(row['client CPU µs/request']) >= 0
+    assert 0 <= float(row['client GC s']) <= float(row['client CPU s']) + 0.01
     assert float(row['server CPU s']) >= 0
     assert int(row['client peak MiB']) > 5                 # at least one interpreter
     assert row['peak processes'] >= (6 if model == 'processes' else 1)
@@ -239,6 +241,32 @@ def test_the_table_shows_a_failure_as_a_failure(tmp_path):
         'At N = 100: threads failed; asyncio 1.02 × d, 300 µs of CPU per request.')
 
 
+def test_the_collector_time_counts_collections():
+    collector = _bench.CollectorTime()
+    gc.callbacks.append(collector)
+    try:
+        garbage = [[] for _ in range(200_000)]          # tracked objects to traverse
+        gc.collect()
+    finally:
+        gc.callbacks.remove(collector)
+        del garbage
+    assert collector.seconds > 0
+    heavy = {**ROWS[3], 'client CPU s': '0.10', 'client GC s': '0.04'}
+    assert _bench.gc_share(heavy) == '40 %' and _bench.gc_share(ROWS[3]) == ''
+
+
+def test_takes_are_summed_up_by_the_median_and_a_failed_take_wins():
+    def take(wall, result='ok'):
+        return {**ROWS[3], 'wall / d': wall, 'result': result}
+    row = _bench.median_take([take('6.10'), take('4.70'), take('25.60')])
+    assert (row['wall / d'], row['takes'], row['wall / d range']) == ('6.10', 3, '4.70–25.60')
+    assert _bench.ratio(row, spread=True) == '6.10 × d (4.70–25.60)'
+    assert _bench.median_take([take('1.20'), take('1.10')])['wall / d'] == '1.20'   # the slower
+    failed = _bench.median_take([take('1.20'), take('', 'failed: 3 of 60 (3 × EMFILE)')])
+    assert failed['result'].startswith('failed') and failed['takes'] == 2
+    assert 'wall / d range' not in failed or not failed['wall / d range']
+
+
 def test_the_chart_draws_a_failure_apart_from_the_lines(tmp_path):
     _bench.write_chart(ROWS, tmp_path / 'c.svg', 1)
     svg = (tmp_path / 'c.svg').read_text()
@@ -248,13 +276,16 @@ def test_the_chart_draws_a_failure_apart_from_the_lines(tmp_path):
 def test_the_command_line_writes_every_file_with_its_columns(tmp_path, nginx_echo):
     result = subprocess.run(
         [sys.executable, '-W', 'error', '-m', 'snippets.bench_models', '--counts', '2', '4',
-         '--delay', '0.2', '--models', 'threads', 'asyncio', '--out', str(tmp_path)],
+         '--delay', '0.2', '--models', 'threads', 'asyncio', '--repeats', '2',
+         '--out', str(tmp_path)],
         cwd=ROOT, capture_output=True, text=True, timeout=180)
     assert result.returncode == 0, result.stderr
     assert 'idle before' in result.stderr
     with open(tmp_path / 'bench.csv', newline='') as f:
         rows = list(csv.reader(f))
     assert rows[0] == _bench.COLUMNS
+    takes = rows[0].index('takes')
+    assert {r[takes] for r in rows[1:]} == {'2'}          # 0.2 s runs: both takes fit
     assert [(r[0], r[1], r[-1]) for r in rows[1:]] == [
         ('threads', '2', 'ok'), ('asyncio', '2', 'ok'), ('threads', '4', 'ok'), ('asyncio', '4', 'ok')]
     with open(tmp_path / 'bench_table.csv', newline='') as f:
