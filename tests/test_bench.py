@@ -276,7 +276,7 @@ def test_the_chart_draws_a_failure_apart_from_the_lines(tmp_path):
 def test_the_command_line_writes_every_file_with_its_columns(tmp_path, nginx_echo):
     result = subprocess.run(
         [sys.executable, '-W', 'error', '-m', 'snippets.bench_models', '--counts', '2', '4',
-         '--delay', '0.2', '--models', 'threads', 'asyncio', '--repeats', '2',
+         '--delay', '0.2', '--models', 'threads', 'asyncio', '--repeats', '2', '--repeat-at', '4',
          '--out', str(tmp_path)],
         cwd=ROOT, capture_output=True, text=True, timeout=180)
     assert result.returncode == 0, result.stderr
@@ -285,7 +285,7 @@ def test_the_command_line_writes_every_file_with_its_columns(tmp_path, nginx_ech
         rows = list(csv.reader(f))
     assert rows[0] == _bench.COLUMNS
     takes = rows[0].index('takes')
-    assert {r[takes] for r in rows[1:]} == {'2'}          # 0.2 s runs: both takes fit
+    assert [r[takes] for r in rows[1:]] == ['1', '1', '2', '2']     # two takes at N = 4
     assert [(r[0], r[1], r[-1]) for r in rows[1:]] == [
         ('threads', '2', 'ok'), ('asyncio', '2', 'ok'), ('threads', '4', 'ok'), ('asyncio', '4', 'ok')]
     with open(tmp_path / 'bench_table.csv', newline='') as f:
