@@ -22,6 +22,10 @@ For every (model, N), a fresh server and fresh client processes:
   shared between forked processes fairly, where a sum of RSS would count them
   again for every worker.
 
+At the N the slides compare the models at (10,000), each model runs three
+takes, and the row is the median take with the range beside it; elsewhere,
+one take.
+
 Nothing here caps a model: a model that fails at some N (open files, threads,
 memory) is recorded as failing there, with the limit that stopped it.  The
 soft open-file limit is raised to the hard limit first (the children inherit
