@@ -13,6 +13,7 @@ so it must be gone before other modules' asyncio tests run.
 import functools
 import html
 import http.server
+import math
 import re
 import subprocess
 import sys
@@ -28,6 +29,7 @@ sys.path.insert(0, str(EXT))
 import deck_publish  # noqa: E402  (find_chromium, CHROMIUM_ARGS: the same browser as `make pdf`)
 
 VIEWPORT = {'width': 1280, 'height': 720}     # the slides' design size (custom.css): scale 1
+SLIDE_FIT = Path(__file__).with_name('slide_fit.js').read_text()   # measures one slide
 TIMEOUT_MS = 10_000                        # any single browser wait
 
 
@@ -129,53 +131,17 @@ def current(page):
 
 
 # Where the current slide's content ends, against its box, the footer line and the window.
-MEASURE = """async () => {
+MEASURE = f"""async () => {{
   await document.fonts.ready;
-  const article = document.querySelector('section.slides > article.current');
-  const box = article.getBoundingClientRect();
-  const style = getComputedStyle(article);
-  const padBottom = parseFloat(style.paddingBottom), padRight = parseFloat(style.paddingRight);
-  const furniture = '.slide-no, .slide-footer, a.headerlink, div.admonition.note';
-  let limit = box.bottom - padBottom;
-  for (const el of article.querySelectorAll('.slide-no, .slide-footer')) {
-    const r = el.getBoundingClientRect();
-    if (r.height) limit = Math.min(limit, r.top);
-  }
-  let bottom = box.top, right = box.left;
-  const clipped = [];
-  for (const el of article.querySelectorAll('*')) {
-    if (el.closest(furniture)) continue;
-    const r = el.getBoundingClientRect();
-    if (!r.width && !r.height) continue;
-    bottom = Math.max(bottom, r.bottom);
-    right = Math.max(right, r.right);
-    if (el.clientWidth && el.scrollWidth > el.clientWidth + 1)
-      clipped.push(`<${el.tagName.toLowerCase()}> ${el.scrollWidth - el.clientWidth}px too wide`);
-    if (el.clientHeight && el.scrollHeight > el.clientHeight + 1 && el.tagName !== 'ARTICLE')
-      clipped.push(`<${el.tagName.toLowerCase()}> ${el.scrollHeight - el.clientHeight}px too tall`);
-  }
-  const h1 = article.querySelector('h1');
-  const t = h1 ? h1.getBoundingClientRect() : null;
-  return {
-    id: article.id,
-    title: h1 ? h1.innerText.replace(/[\\u00a7\\u00b6]/g, '').trim() : '',
-    titleShown: !!t && t.width > 0 && t.height > 0 && t.top >= 0 && t.bottom <= innerHeight
-                && getComputedStyle(h1).visibility === 'visible',
-    notesHidden: [...article.querySelectorAll('div.admonition.note')]
-                 .every(n => !n.getClientRects().length),
-    inWindow: box.left >= 0 && box.top >= 0 && box.right <= innerWidth && box.bottom <= innerHeight,
-    needs: Math.ceil(bottom - box.top + padBottom),
-    below: Math.ceil(bottom - limit),
-    beside: Math.ceil(right - (box.right - padRight)),
-    clipped,
-  };
-}"""
+  return ({SLIDE_FIT})(document.querySelector('section.slides > article.current'));
+}}"""
 
 
 def overflow(m):
     """What is wrong with a measured slide ('' if it fits)."""
-    problems = [f'content runs {m["below"]}px into the footer line or past the box'] if m['below'] > 0 else []
-    problems += [f'content {m["beside"]}px wider than the box'] if m['beside'] > 0 else []
+    problems = [f'content runs {math.ceil(m["below"])}px into the footer line or past the box'
+                ] if m['below'] > 0 else []
+    problems += [f'content {math.ceil(m["beside"])}px wider than the box'] if m['beside'] > 0 else []
     problems += m['clipped']
     problems += [] if m['inWindow'] else [f'the slide box is not inside the {VIEWPORT["width"]}x{VIEWPORT["height"]} window']
     return '; '.join(problems)
@@ -193,7 +159,7 @@ def test_every_slide_renders_and_fits_its_box(watched, server, slide_ids, site, 
         m = page.evaluate(MEASURE)
         assert m['title'] and m['titleShown'], f'slide {number} ({slide_id}): no visible title'
         assert m['notesHidden'], f'slide {number} ({slide_id}): speaker notes shown on the slide'
-        m['number'], m['problem'] = number, overflow(m)
+        m['number'], m['problem'], m['needs'] = number, overflow(m), math.ceil(m['needs'])
         measured.append(m)
         if m['problem']:
             page.screenshot(path=site.parent / f'overflow-{number:02}-{slide_id}.png')
@@ -215,6 +181,18 @@ def test_every_slide_renders_and_fits_its_box(watched, server, slide_ids, site, 
            for m in measured if m['problem']]
     assert not bad, f'slides that do not fit their box (screenshots next to {report}):\n' + '\n'.join(bad)
     assert not watched.errors
+
+
+def test_the_fit_measure_sees_content_too_tall_or_too_wide(watched, server):
+    """The measure behind both fit tests fails a slide whose content passes its footer or its side."""
+    page = watched.open_deck(server + 'slides/index.html#2')
+    assert overflow(page.evaluate(MEASURE)) == ''
+    page.evaluate("""document.querySelector('section.slides > article.current')
+        .insertAdjacentHTML('beforeend', '<p style="height: 900px">tall</p>')""")
+    assert 'into the footer line' in overflow(page.evaluate(MEASURE))
+    page.evaluate("""document.querySelector('section.slides > article.current p[style]')
+        .setAttribute('style', 'width: 2000px; white-space: nowrap')""")
+    assert 'wider than the box' in overflow(page.evaluate(MEASURE))
 
 
 def test_arrow_keys_move_between_slides(watched, server, slide_ids):

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from _support import ROOT, sphinx_build
-from test_browser import TIMEOUT_MS, browser, chromium, server, slide_ids  # noqa: F401 (fixtures)
+from test_browser import SLIDE_FIT, TIMEOUT_MS, browser, chromium, server, slide_ids  # noqa: F401 (fixtures)
 
 sys.path.insert(0, str(ROOT / 'slides' / '_ext'))
 import deck_steps  # noqa: E402
@@ -132,49 +132,18 @@ def lit(page, selector='section.slides > article.current'):
 
 
 # Every slide in turn, at the window's size: its box against the window, its content against its box.
-FIT_ALL = """() => {
-  const all = [...document.querySelectorAll('section.slides > article')];
+FIT_ALL = f"""() => {{
+  const measure = {SLIDE_FIT};
   const start = SlideDeck.curSlide();
-  const furniture = '.slide-no, .slide-footer, a.headerlink, div.admonition.note';
-  const slides = all.map((article, i) => {
+  const slides = [...document.querySelectorAll('section.slides > article')].map((article, i) => {{
     SlideDeck.setLocation(i);
-    const box = article.getBoundingClientRect();
-    const s = box.width / article.offsetWidth;            // the stage's scale
-    const style = getComputedStyle(article);
-    let limit = box.bottom - parseFloat(style.paddingBottom) * s;
-    for (const el of article.querySelectorAll('.slide-no, .slide-footer')) {
-      const r = el.getBoundingClientRect();
-      if (r.height) limit = Math.min(limit, r.top);
-    }
-    let bottom = box.top, right = box.left;
-    const clipped = [];
-    for (const el of article.querySelectorAll('*')) {
-      if (el.closest(furniture)) continue;
-      const r = el.getBoundingClientRect();
-      if (!r.width && !r.height) continue;
-      bottom = Math.max(bottom, r.bottom);
-      right = Math.max(right, r.right);
-      if (el.clientWidth && el.scrollWidth > el.clientWidth + 1) clipped.push(el.tagName + ' too wide');
-      if (el.clientHeight && el.scrollHeight > el.clientHeight + 1) clipped.push(el.tagName + ' too tall');
-    }
-    return {
-      number: i + 1, id: article.id, scale: s,
-      title: (article.querySelector('h1') || {}).textContent || '',
-      cover: Math.max(box.width / innerWidth, box.height / innerHeight),
-      wide: box.width / innerWidth, high: box.height / innerHeight,
-      inWindow: box.left >= -0.5 && box.top >= -0.5 && box.right <= innerWidth + 0.5
-                && box.bottom <= innerHeight + 0.5,
-      below: (bottom - limit) / s,
-      beside: (right - (box.right - parseFloat(style.paddingRight) * s)) / s,
-      needs: (bottom - box.top) / s + parseFloat(style.paddingBottom),
-      clipped,
-    };
-  });
+    return {{...measure(article), number: i + 1}};
+  }});
   SlideDeck.setLocation(start);
   const doc = document.scrollingElement;
-  return {slides, window: [innerWidth, innerHeight], scrolls: [doc.scrollWidth, doc.scrollHeight],
-          scale: parseFloat(getComputedStyle(document.documentElement).getPropertyValue('--deck-scale'))};
-}"""
+  return {{slides, window: [innerWidth, innerHeight], scrolls: [doc.scrollWidth, doc.scrollHeight],
+          scale: parseFloat(getComputedStyle(document.documentElement).getPropertyValue('--deck-scale'))}};
+}}"""
 
 
 def resize(page, width, height):
