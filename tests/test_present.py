@@ -312,6 +312,7 @@ def open_deck(context, url):
 OVERLAY = "(state) => { const o = document.querySelector('.liverun'); return o && !o.hidden && o.dataset.state === state; }"
 
 
+@pytest.mark.browser
 def test_r_runs_the_slides_snippet_in_the_deck_and_the_console(server, deck, context):
     number = slide_number(deck, 'tiny_http')
     page = open_deck(context, f'{server.url}index.html#{number}')
@@ -354,6 +355,7 @@ def test_r_runs_the_slides_snippet_in_the_deck_and_the_console(server, deck, con
     assert not context.errors
 
 
+@pytest.mark.browser
 def test_static_deck_says_live_runs_need_make_present(deck, context):
     number = slide_number(deck, 'tiny_http')
     page = open_deck(context, f'{(deck / "index.html").as_uri()}#{number}')
