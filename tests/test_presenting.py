@@ -60,10 +60,11 @@ def stepped(site):
 class Presenter:
     """A browser context on the deck: records page errors and every request that leaves 127.0.0.1."""
 
-    def __init__(self, browser, server, size=DESIGN, clock=False):
+    def __init__(self, browser, server, size=DESIGN, clock=False, touch=False):
         self.server = server
         self.errors, self.outside = [], []
-        self.context = browser.new_context(viewport={'width': size[0], 'height': size[1]}, timezone_id='UTC')
+        self.context = browser.new_context(viewport={'width': size[0], 'height': size[1]}, timezone_id='UTC',
+                                           has_touch=touch)
         self.context.set_default_timeout(TIMEOUT_MS)
         self.context.on('page', self.watch)
         self.context.on('request', self.check_request)
@@ -101,8 +102,8 @@ class Presenter:
 def presenter(browser, server):
     made = []
 
-    def make(size=DESIGN, clock=False):
-        made.append(Presenter(browser, server, size, clock))
+    def make(size=DESIGN, clock=False, touch=False):
+        made.append(Presenter(browser, server, size, clock, touch))
         return made[-1]
     yield make
     for p in made:
@@ -265,6 +266,36 @@ def timer_is(console, state):
 
 def console_text(console, selector):
     return ' '.join(console.text_content(selector).split())
+
+
+# One finger from (x0, y0) to (x1, y1) on the current slide, as a touch screen reports it.
+SWIPE = """([x0, y0, x1, y1]) => {
+  const target = document.querySelector('section.slides > article.current');
+  const at = (x, y) => new Touch({identifier: 1, target, pageX: x, pageY: y, clientX: x, clientY: y});
+  const send = (type, touches, changed) => target.dispatchEvent(new TouchEvent(type,
+      {touches, changedTouches: [changed], bubbles: true, cancelable: true}));
+  send('touchstart', [at(x0, y0)], at(x0, y0));
+  send('touchmove', [at(x1, y1)], at(x1, y1));
+  send('touchend', [], at(x1, y1));
+}"""
+
+
+def test_swipes_step_through_code_as_the_keys_do(presenter, stepped, slide_ids):
+    """On a touch screen a swipe to the left is "next" (a step first), to the right "previous"; a short
+    or mostly vertical one does nothing."""
+    p = presenter(touch=True)
+    first = next(iter(stepped))
+    page = p.open(f'#{first}')
+    page.evaluate(SWIPE, [900, 400, 500, 420])            # to the left: the first step
+    assert where(page) == (first, 1)
+    page.evaluate(SWIPE, [500, 400, 900, 380])            # to the right: back
+    assert where(page) == (first, 0)
+    page.evaluate(SWIPE, [600, 400, 610, 400])            # 10 px: a tap, not a swipe
+    page.evaluate(SWIPE, [600, 200, 700, 500])            # mostly down
+    assert where(page) == (first, 0)
+    page.evaluate(SWIPE, [500, 400, 900, 400])            # back onto the slide before
+    assert where(page)[0] == slide_ids[slide_ids.index(first) - 1]
+    p.assert_clean()
 
 
 def test_console_clock_timer_pace_step_and_notes(presenter, stepped, slide_ids, site, record_property):

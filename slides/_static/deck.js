@@ -209,6 +209,31 @@
     }
   }, true);
 
+  // hieroglyph defect: its swipes (touchstart on the body) call its internal next/previous too, so
+  // a swipe skipped the steps and left the console behind.  Take the gesture before it (capture on
+  // the window) and read it as hieroglyph does: one finger, more than 15 px across, mostly across.
+  var swipe = null;
+  window.addEventListener('touchstart', function (event) {
+    if (mode !== 'deck') return;
+    event.stopPropagation();
+    var touch = event.touches[0];
+    swipe = event.touches.length === 1 ? {x: touch.pageX, y: touch.pageY, dx: 0, dy: 0} : null;
+  }, true);
+  window.addEventListener('touchmove', function (event) {
+    if (mode !== 'deck' || !swipe) return;
+    if (event.touches.length > 1) { swipe = null; return; }
+    swipe.dx = event.touches[0].pageX - swipe.x;
+    swipe.dy = event.touches[0].pageY - swipe.y;
+  }, true);
+  window.addEventListener('touchend', function () {
+    if (mode !== 'deck' || !swipe) return;
+    var dx = Math.abs(swipe.dx), dy = Math.abs(swipe.dy), right = swipe.dx > 0;
+    swipe = null;
+    if (dx > 15 && dy < dx * 2 / 3) {
+      if (right) SlideSync.prevSlide(); else SlideSync.nextSlide();
+    }
+  }, true);
+
   window.addEventListener('hashchange', function () {
     if (mode !== 'deck') return;
     var target = parseHash(location.hash);
