@@ -56,9 +56,9 @@ from snippets._nginx import HOST, echo_module, nginx_binary, running_nginx
 ROOT = Path(__file__).resolve().parent.parent    # where `-m snippets...` runs
 BODY_SIZE = 100
 SAMPLE_EVERY = 0.05                 # seconds between memory samples
-# Reading smaps_rollup walks a process's page tables: with 6 clients holding
-# 100,000 connections, sampling as often as it could (a third of the time)
-# took a quarter of a core from the clients it measured (perf, 25 Nov 2026).
+# Reading smaps_rollup walks a process's page tables: sampling one asyncio
+# client holding 10,000 connections as often as it could (a third of the time)
+# took a quarter of a core, on a machine of 2 (perf, 25 Nov 2026).
 SAMPLE_SHARE = 0.1                  # of one core, at most
 # Seconds one (model, N) run may take before it is killed and recorded as
 # failed: the slowest complete run so far, asyncio at N = 100,000 on a busy
@@ -85,7 +85,8 @@ LOOPS = ('asyncio', 'uvloop')      # the models that can run one loop per proces
 CLOCK_TICKS = os.sysconf('SC_CLK_TCK')
 
 COLUMNS = ['model', 'N', 'client processes', 'server ports', 'server workers',
-           'takes', 'wall / d range', 'wall s', 'wall / d', 'overhead s', 'client CPU µs/request', 'client CPU s', 'client GC s',
+           'takes', 'wall / d range', 'wall s', 'wall / d', 'overhead s',
+           'client CPU µs/request', 'client CPU s', 'client GC s',
            'client peak MiB', 'peak processes', 'peak threads',
            'server CPU s', 'server CPU µs/request',
            'answered', 'timeouts', 'refused', 'resets', 'other failures',
@@ -702,7 +703,6 @@ def gc_share(row):
     if row.get('client GC s', '') == '' or not float(row['client CPU s'] or 0):
         return ''
     return f'{float(row["client GC s"]) / float(row["client CPU s"]) * 100:.0f} %'
-
 
 
 def summary(rows, counts):
