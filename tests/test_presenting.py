@@ -32,8 +32,8 @@ SIZES = [(1024, 768), (1280, 720), (1366, 768), (1920, 1080), (3840, 2160)]
 TALK_MINUTES = 40                          # conf.py: deck_talk_minutes
 START = datetime.datetime(2026, 11, 25, 14, 0, tzinfo=datetime.timezone.utc)
 # the help overlay's first column, in order: every key the deck knows
-KEYS = ['→  ↓  Space  PageDown  Enter', '←  ↑  PageUp  Backspace', 'Shift+→  Shift+←', 'Home  End',
-        'number, then Enter', 'f', 'b  .', 'c', 't', 'p', 'z', 'r', '?']
+KEYS = ['→  ↓  Space  PageDown  Enter', '←  ↑  PageUp  Backspace', 'Shift+→  Shift+←',
+        'swipe left  swipe right', 'Home  End', 'number, then Enter', 'f', 'b  .', 'c', 't', 'p', 'z', 'r', '?']
 
 
 @pytest.fixture(scope='module')

@@ -26,6 +26,7 @@
     ['→  ↓  Space  PageDown  Enter', 'next step of the code, or next slide'],
     ['←  ↑  PageUp  Backspace', 'previous step, or previous slide'],
     ['Shift+→  Shift+←', 'next / previous slide, skipping steps'],
+    ['swipe left  swipe right', 'on a touch screen: next / previous, as → and ←'],
     ['Home  End', 'first / last slide'],
     ['number, then Enter', 'go to that slide (Esc cancels)'],
     ['f', 'full screen (again: leave it)'],
