@@ -21,7 +21,7 @@ import pytest
 
 from _support import busy_cores
 from _support import missing as _missing
-from snippets._nginx import NginxMissing, nginx_binary, running_nginx
+from snippets._nginx import NginxMissing, free_ports, nginx_binary, running_nginx
 from snippets._run import demo_servers
 from snippets.demo_server import demo_body
 
@@ -42,13 +42,6 @@ def _busy_machine(request):
         return
     with busy_cores():
         yield
-
-
-def _free_port():
-    """A port on 127.0.0.1 that nothing listens on (just now)."""
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
 
 
 def _wait_until_serving(proc, answers, what, log):
@@ -89,7 +82,8 @@ def echo_server(demo):
 @pytest.fixture
 def refused_port():
     """A port on 127.0.0.1 where nothing listens: connecting is refused."""
-    return _free_port()
+    port, = free_ports(1)
+    return port
 
 
 @pytest.fixture
@@ -257,7 +251,7 @@ def postgres():
         for path in (tmp, sockets, pwfile):
             os.chown(path, owner.pw_uid, owner.pw_gid)
     pg_ctl = [*as_user, os.path.join(bindir, 'pg_ctl'), '-D', data]
-    port = _free_port()
+    port, = free_ports(1)
     try:
         _run_checked([*as_user, os.path.join(bindir, 'initdb'), '-D', data, '-U', 'talk',
                       f'--pwfile={pwfile}', '--auth-local=trust', '--auth-host=scram-sha-256',
@@ -284,7 +278,7 @@ def redis_server():
         _missing('redis-server not found: install it with `apt-get install redis-server` '
                  '(or `make deps`)')
     tmp = tempfile.mkdtemp(prefix='asyncio-talk-redis-')
-    port = _free_port()
+    port, = free_ports(1)
     with open(os.path.join(tmp, 'server.log'), 'w+') as log:
         proc = subprocess.Popen(
             [binary, '--port', str(port), '--bind', '127.0.0.1', '--save', '',
