@@ -567,9 +567,10 @@ def sweep(models, counts, delay, fd_limit, limits, show=print, repeats=REPEATS,
                 row.update(model=model, N=n, result=reason)
             else:
                 takes = []
-                while (len(takes) < (repeats if n in repeat_at else 1)
-                       and not any(t['result'] != 'ok' for t in takes)):
+                for _ in range(repeats if n in repeat_at else 1):
                     takes.append(measure(model, n, delay, fd_limit, limits))
+                    if takes[-1]['result'] != 'ok':     # a failure ends the takes
+                        break
                 row = median_take(takes)
             rows.append(row)
             show('  '.join(f'{c}={row[c]}' for c in COLUMNS if row[c] != ''))
