@@ -212,7 +212,8 @@
 
   // hieroglyph defect: its swipes (touchstart on the body) call its internal next/previous too, so
   // a swipe skipped the steps and left the console behind.  Take the gesture before it (capture on
-  // the window) and read it as hieroglyph does: one finger, more than 15 px across, mostly across.
+  // the window) and read it as hieroglyph does: one finger, more than its PM_TOUCH_SENSITIVITY
+  // (common.js) across, mostly across.
   var swipe = null;
   window.addEventListener('touchstart', function (event) {
     if (mode !== 'deck') return;
@@ -230,7 +231,7 @@
     if (mode !== 'deck' || !swipe) return;
     var dx = Math.abs(swipe.dx), dy = Math.abs(swipe.dy), right = swipe.dx > 0;
     swipe = null;
-    if (dx > 15 && dy < dx * 2 / 3) {
+    if (dx > PM_TOUCH_SENSITIVITY && dy < dx * 2 / 3) {
       if (right) SlideSync.prevSlide(); else SlideSync.nextSlide();
     }
   }, true);
