@@ -4,8 +4,8 @@
     .ci/chroot 3.14 3.15     # Debian unstable's, in a chroot: runs this file's sessions there
 
 The tests that drive the deck in Chromium (browser, presenting, site, and the in-deck runs of present)
-are left to the main run (`make test`); the live-run server's own tests run on every Python.  The deck builds are not: Sphinx runs on the session's Python (3.14 removed the
-`ast.Str` that Sphinx 6 used).
+are left to the main run (`make test`); the live-run server's own tests run on every Python.  The deck
+builds are not: Sphinx runs on the session's Python (3.14 removed the `ast.Str` that Sphinx 6 used).
 
 A Python this machine lacks is skipped with nox's message, and is an error under CI=true.
 """
