@@ -655,7 +655,6 @@ def kib(value):
         else f'{value:.1f} KiB'
 
 
-UNIT = {'processes': 'process', 'threads': 'thread'}         # else: connection
 UNITS = {'processes': 'processes', 'threads': 'threads'}     # else: connections
 
 
