@@ -6,8 +6,8 @@ from snippets.http_asyncio import http_get
 
 
 async def get_within(seconds, host, port, path='/'):
-    async with asyncio.timeout(seconds):  # when due: cancel the block
-        return await http_get(host, port, path)  # raise TimeoutError
+    async with asyncio.timeout(seconds):  # due: TimeoutError, raised here
+        return await http_get(host, port, path)  # cancelled where it waits
 
 
 async def main(host, port):

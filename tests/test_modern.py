@@ -51,6 +51,26 @@ async def test_timeout_gives_up_on_a_slow_answer_on_time(http_server):
 
 
 @pytest.mark.asyncio
+async def test_timeout_cancels_the_await_and_raises_timeout_error_at_the_block(http_server, monkeypatch):
+    """As the slide's comments say: inside the block the await is cancelled (CancelledError
+    reaches http_get, whose finally closes the socket); TimeoutError comes from the async with."""
+    seen, real_get = [], timeout.http_get
+
+    async def watched_get(*args):
+        try:
+            return await real_get(*args)
+        except BaseException as exc:
+            seen.append(type(exc))
+            raise
+
+    monkeypatch.setattr(timeout, 'http_get', watched_get)
+    async with asyncio.timeout(LIMIT):
+        with pytest.raises(TimeoutError):
+            await timeout.get_within(0.2, *http_server, '/?delay=3')
+    assert seen == [asyncio.CancelledError]
+
+
+@pytest.mark.asyncio
 async def test_timeout_main_prints_both_outcomes(http_server, capsys):
     async with asyncio.timeout(LIMIT):
         await timeout.main(*http_server)
