@@ -11,7 +11,7 @@ class LovelyProtocol(asyncio.Protocol):
 
     def data_received(self, data):
         self.echo += data               # TCP may split it up
-        if len(self.echo) >= len(self.message):
+        if len(self.echo) >= len(self.message) and not self.done.done():
             self.done.set_result(self.echo)     # not loop.stop()
 
     def connection_lost(self, exc):     # closed before the echo?

@@ -191,6 +191,9 @@ BREAKS = [
     Break('echo_protocol', 'done-twice', 'connection_lost after the echo: the future is already done',
           '        if not self.done.done():\n            self.done.set_exception(exc or EOFError(\'closed early\'))',
           "        self.done.set_exception(exc or EOFError('closed early'))"),
+    Break('echo_protocol', 'set-result-twice', 'more bytes after the echo: the future is already done',
+          '        if len(self.echo) >= len(self.message) and not self.done.done():',
+          '        if len(self.echo) >= len(self.message):'),
     Break('echo_protocol', 'hang-up-is-success', 'closed before the echo? an error',
           "            self.done.set_exception(exc or EOFError('closed early'))",
           '            self.done.set_result(self.echo)'),
@@ -276,7 +279,7 @@ BREAKS = [
     Break('taskgroup', 'slow-not-cancelled', 'no task left behind',
           "            slow = group.create_task(job('slow', 10))",
           "            slow = asyncio.ensure_future(job('slow', 0.01))"),
-    Break('timeout', 'no-deadline', 'when due: cancel the block, raise TimeoutError',
+    Break('timeout', 'no-deadline', 'due: the block cancelled where it waits, TimeoutError raised',
           '    async with asyncio.timeout(seconds):', '    async with asyncio.timeout(None):'),
     Break('cancellation', 'swallowed', 'never swallow it',
           "        await asyncio.sleep(0.1)             # cleanup may await, too\n"

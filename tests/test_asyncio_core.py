@@ -269,6 +269,39 @@ async def test_lovely_protocol_closes_quietly_after_the_echo(echo_server):
 
 
 @pytest.mark.asyncio
+async def test_lovely_protocol_ignores_bytes_after_the_echo():
+    """A peer that sends more than the message, after the echo: data_received() runs again with
+    the future already done, and must leave it alone (unguarded, set_result() raises
+    InvalidStateError: "Fatal error: protocol.data_received() call failed")."""
+    loop = asyncio.get_running_loop()
+    errors = []
+    loop.set_exception_handler(lambda loop, context: errors.append(context))
+    echoed = asyncio.Event()
+
+    async def overlong_echo(reader, writer):
+        writer.write(await reader.readexactly(8))
+        await writer.drain()
+        await echoed.wait()                         # the client has its echo: now more
+        writer.write(b' and more')
+        await writer.drain()
+        writer.close()
+        await writer.wait_closed()
+
+    server = await asyncio.start_server(overlong_echo, '127.0.0.1', 0)
+    async with server, asyncio.timeout(TIMEOUT):
+        done = loop.create_future()
+        transport, protocol = await loop.create_connection(
+            lambda: echo_protocol.LovelyProtocol(b'iloveyou', done), *server.sockets[0].getsockname()[:2])
+        assert await done == b'iloveyou'
+        echoed.set()
+        while not transport.is_closing():           # the extra bytes, then the server's EOF
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.1)                    # connection_lost() has run
+    assert errors == []
+    assert protocol.echo == b'iloveyou and more'
+
+
+@pytest.mark.asyncio
 async def test_lovely_protocol_collects_an_echo_in_pieces(echo_server):
     """1 MiB cannot come back in one data_received call (the transport reads
     at most 256 KiB at a time): the protocol must gather the pieces."""
