@@ -9,7 +9,7 @@ import time
 import pytest
 
 from _support import ROOT, group_paths, in_flight, missing
-from snippets import asyncio_ps, cancellation, semaphore, taskgroup, timeout, to_thread
+from snippets import asyncio_ps, cancellation, semaphore, taskgroup, taskgroup_cancel, timeout, to_thread
 from snippets._http import split_response
 from snippets.demo_server import demo_body
 from snippets.http_blocking import http_get as blocking_get
@@ -34,6 +34,48 @@ async def test_taskgroup_job_returns_its_name_or_raises_the_error():
         assert await taskgroup.job('ok', 0) == 'ok'
         with pytest.raises(ConnectionResetError, match='^a failed$'):
             await taskgroup.job('a', 0, ConnectionResetError)
+
+
+needs_315 = pytest.mark.skipif(
+    sys.version_info < (3, 15),
+    reason=f'TaskGroup.cancel() is new in Python 3.15; this is {sys.version.split()[0]} '
+           '(the 3.15 run of the matrix checks it)')
+
+
+@needs_315
+@pytest.mark.asyncio
+async def test_taskgroup_cancel_ends_the_group_at_the_first_answer(http_server):
+    """The fast answer comes back, and the group does not wait for the two slow ones: without
+    group.cancel() it would take 30 s, three times LIMIT; with it, no error comes out."""
+    paths = ['/?delay=30&size=1', '/?delay=0.1&size=2', '/?delay=30&size=3']
+    async with asyncio.timeout(LIMIT):
+        answer = await taskgroup_cancel.first_answer(*http_server, paths)
+    assert split_response(answer) == (200, demo_body(2))
+
+
+@needs_315
+@pytest.mark.asyncio
+async def test_taskgroup_cancel_main_reports(http_server, capsys):
+    async with asyncio.timeout(LIMIT):
+        await taskgroup_cancel.main(*http_server)
+    assert re.fullmatch(r'HTTP/1.1 200 OK after \d\.\d s; the slower requests were cancelled\n',
+                        capsys.readouterr().out)
+
+
+@pytest.mark.asyncio
+async def test_taskgroup_cancel_still_reports_failures(refused_port):
+    """No answer at all: the group is never cancelled, and the errors come out as usual."""
+    async with asyncio.timeout(LIMIT):
+        with pytest.raises(ExceptionGroup) as info:
+            await taskgroup_cancel.first_answer('127.0.0.1', refused_port, ['/a', '/b'])
+    assert [type(e) for e in info.value.exceptions] == [ConnectionRefusedError] * 2
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 15), reason='Python 3.15 has TaskGroup.cancel()')
+@pytest.mark.asyncio
+async def test_before_315_taskgroup_cancel_says_what_it_needs(http_server, capsys):
+    await taskgroup_cancel.main(*http_server)
+    assert capsys.readouterr().out.startswith('TaskGroup.cancel() needs Python 3.15; this is 3.1')
 
 
 @pytest.mark.asyncio
