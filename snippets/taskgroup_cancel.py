@@ -26,7 +26,7 @@ async def main(host, port):
               f' this is {sys.version.split()[0]}')
         return
     start = time.monotonic()
-    answer = await first_answer(host, port, ['/?delay=5', '/?delay=0.2', '/?delay=3'])
+    answer = await first_answer(host, port, ['/?delay=3', '/?delay=0.2', '/?delay=2'])
     print(f'{status_line(answer)} after {time.monotonic() - start:.1f} s;'
           ' the slower requests were cancelled')
 
