@@ -279,6 +279,8 @@ BREAKS = [
     Break('taskgroup', 'slow-not-cancelled', 'no task left behind',
           "            slow = group.create_task(job('slow', 10))",
           "            slow = asyncio.ensure_future(job('slow', 0.01))"),
+    Break('taskgroup_cancel', 'no-cancel', 'one is enough: cancel the rest',
+          '            group.cancel()              # one is enough: cancel the rest', '            pass'),
     Break('timeout', 'no-deadline', 'due: the block cancelled where it waits, TimeoutError raised',
           '    async with asyncio.timeout(seconds):', '    async with asyncio.timeout(None):'),
     Break('cancellation', 'swallowed', 'never swallow it',
