@@ -1,5 +1,5 @@
 """Deck checks: the builds pass with -W, slides show code only by literalinclude, every snippet is shown,
-every speaker note is short enough to say."""
+every speaker note is short enough to say, and all of them together fit in the talk."""
 import pickle
 import subprocess
 import sys
@@ -15,6 +15,7 @@ SLIDES = ROOT / 'slides'
 SNIPPETS = ROOT / 'snippets'
 NOT_ON_SLIDES = {'__init__.py', 'demo_server.py'}  # the package marker; the demo server runs the demos
 NOTE_WORDS = 120    # a speaker note is what the presenter says on one slide: about a minute
+TALK_WORDS = 4200   # all the notes: about 30 minutes at 140 words a minute, of the talk's 40 (conf.py)
 
 
 @pytest.fixture(scope='session')
@@ -107,6 +108,13 @@ def test_every_speaker_note_is_short_enough_to_say(slides_build):
     assert words, 'no speaker notes found in the deck'
     too_long = {title: n for title, n in words.items() if n > NOTE_WORDS}
     assert not too_long, f'notes over {NOTE_WORDS} words (move history into .. ifnotslides::): {too_long}'
+
+
+def test_all_speaker_notes_fit_in_the_talk(slides_build):
+    """Said aloud, the notes leave time for the code and for questions: counted in the built deck,
+    with the measured figures filled in, site-only text left out."""
+    total = sum(note_words((slides_build / 'index.html').read_text()).values())
+    assert total <= TALK_WORDS, f'the notes have {total} words, over {TALK_WORDS}: move detail to the site'
 
 
 def test_site_only_text_stays_off_the_slides(slides_build, html_build):
