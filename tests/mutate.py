@@ -63,7 +63,7 @@ BREAKS = [
           'socket.create_connection((host, port), timeout=10)', 'socket.create_connection((host, port))'),
     Break('http_blocking', 'no-completeness-check', 'a server that hangs up early is reported',
           '    return check_complete(response)', '    return response'),
-    Break('http_processes', 'one-process', 'many processes: highly concurrent',
+    Break('http_processes', 'one-process', 'concurrent, as far as the pool has workers: one per CPU',
           'ProcessPoolExecutor()', 'ProcessPoolExecutor(max_workers=1)'),
     Break('http_processes', 'guard-lets-workers-in',
           "the __main__ guard: workers re-import the module (as __mp_main__: spawn, forkserver)",
