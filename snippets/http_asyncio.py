@@ -9,7 +9,7 @@ async def http_get(host, port=80, path='/'):
     reader, writer = await asyncio.open_connection(host, port)
     try:
         writer.write(http_request(host, path))
-        await writer.drain()            # until the kernel took it
+        await writer.drain()            # until the buffer has room
         response = await reader.read()  # everything, up to EOF
     finally:
         writer.close()

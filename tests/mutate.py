@@ -152,7 +152,7 @@ BREAKS = [
 
     # -- asyncio: the HTTP client, the loop, transports, protocols, futures, tasks
     Break('http_asyncio', 'no-drain', 'write() only buffers: await drain() follows it',
-          '        await writer.drain()            # until the kernel took it\n', ''),
+          '        await writer.drain()            # until the buffer has room\n', ''),
     Break('http_asyncio', 'no-wait-closed', 'close() is followed by await wait_closed()',
           '        await writer.wait_closed()\n    return check_complete(response)',
           '    return check_complete(response)'),
