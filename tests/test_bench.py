@@ -17,11 +17,12 @@ import threading
 from pathlib import Path
 
 import pytest
-
 from _support import missing
-from snippets import _bench, bench_models
+
+from slides.tools.bench import client, report, run, sampler, sweep, system
+from slides.tools.nginx import NginxMissing, echo_module, nginx_binary
+from snippets import bench_models
 from snippets._http import split_response
-from snippets._nginx import NginxMissing, echo_module, nginx_binary
 from snippets.demo_server import demo_body
 from snippets.http_blocking import http_get
 
@@ -41,7 +42,7 @@ def nginx_echo():
 
 @pytest.fixture(scope='module')
 def fd_limit():
-    return _bench.raise_nofile_limit()[0]
+    return system.raise_nofile_limit()[0]
 
 
 @pytest.mark.parametrize('model', list(bench_models.MODELS))
@@ -97,13 +98,13 @@ def test_every_model_has_all_its_requests_in_flight_at_once(model, barrier_serve
 
 
 def test_delayed_server_answers_after_the_delay_and_goes_away(nginx_echo, fd_limit):
-    with _bench.delayed_server(ports=2, workers=2, fd_limit=fd_limit) as nginx:
+    with run.delayed_server(ports=2, workers=2, fd_limit=fd_limit) as nginx:
         assert len(set(nginx.ports)) == 2
         for port in nginx.ports:
             response = http_get('127.0.0.1', port, '/?delay=0.1')
-            assert split_response(response) == (200, demo_body(_bench.BODY_SIZE))
+            assert split_response(response) == (200, demo_body(client.BODY_SIZE))
         assert nginx.process.poll() is None
-        assert len(_bench.descendants([nginx.process.pid])) == 3     # master and 2 workers
+        assert len(system.descendants([nginx.process.pid])) == 3     # master and 2 workers
     assert nginx.process.poll() is not None
     assert not nginx.directory.exists()
     for port in nginx.ports:
@@ -115,25 +116,27 @@ def test_outcome_names_every_kind_of_failure(refused_port):
     expected = (200, b'ok')
     with pytest.raises(ConnectionRefusedError) as refused:
         http_get('127.0.0.1', refused_port, '/')
-    assert _bench.outcome(b'HTTP/1.1 200 OK\r\n\r\nok', expected) == 'answered'
-    assert _bench.outcome(b'HTTP/1.1 500 Oops\r\n\r\nok', expected) == 'wrong answer'
-    assert _bench.outcome(refused.value, expected) == 'refused'
-    assert _bench.outcome(TimeoutError('timed out'), expected) == 'timeouts'
-    assert _bench.outcome(ConnectionResetError(errno.ECONNRESET, 'reset'), expected) == 'resets'
-    assert _bench.outcome(OSError(errno.EMFILE, 'Too many open files'), expected) == 'EMFILE'
-    assert _bench.outcome(RuntimeError("can't start new thread"), expected) == 'RuntimeError'
+    assert client.outcome(b'HTTP/1.1 200 OK\r\n\r\nok', expected) == 'answered'
+    assert client.outcome(b'HTTP/1.1 500 Oops\r\n\r\nok', expected) == 'wrong answer'
+    assert client.outcome(refused.value, expected) == 'refused'
+    assert client.outcome(TimeoutError('timed out'), expected) == 'timeouts'
+    assert client.outcome(ConnectionResetError(errno.ECONNRESET, 'reset'), expected) == 'resets'
+    assert client.outcome(OSError(errno.EMFILE, 'Too many open files'), expected) == 'EMFILE'
+    assert client.outcome(RuntimeError("can't start new thread"), expected) == 'RuntimeError'
 
 
 @pytest.mark.parametrize('model', list(bench_models.MODELS))
 def test_measure_counts_every_request_of_each_model(model, nginx_echo, fd_limit):
     # d = 1 s: long enough for the sampler (every 50 ms) to see the workers, even on a busy machine.
-    row = _bench.measure(model, 5, 1, fd_limit)
+    row = run.measure(model, bench_models.MODELS[model], 5, 1, fd_limit)
     assert row['result'] == 'ok', row
     assert (row['answered'], row['timeouts'], row['refused'], row['resets'],
             row['other failures']) == (5, 0, 0, 0, 0)
     assert float(row['wall / d']) >= 1                    # never faster than the server
     assert float(row['overhead s']) == pytest.approx(float(row['wall s']) - 1, abs=0.011)
-    assert float(row['client CPU s']) >= 0 and int(row['client CPU µs/request']) >= 0
+    # Every model spends CPU on its requests, and the two CPU columns agree (the seconds are rounded).
+    assert int(row['client CPU µs/request']) > 0
+    assert int(row['client CPU µs/request']) * 5 / 1e6 == pytest.approx(float(row['client CPU s']), abs=0.006)
     assert 0 <= float(row['client GC s']) <= float(row['client CPU s']) + 0.01
     assert float(row['server CPU s']) >= 0
     assert int(row['client peak MiB']) > 5                 # at least one interpreter
@@ -141,10 +144,20 @@ def test_measure_counts_every_request_of_each_model(model, nginx_echo, fd_limit)
     assert row['peak threads'] >= (6 if model == 'threads' else 1)
 
 
+def test_the_client_runs_the_model_it_is_given_not_one_it_looks_up_by_name(nginx_echo, fd_limit):
+    assert client.reference(bench_models.with_threads) == 'snippets.bench_models:with_threads'
+    with pytest.raises(ValueError, match='module-level'):
+        client.reference(lambda requests: [])
+    row = run.measure('asyncio', bench_models.with_threads, 5, 1, fd_limit)   # named asyncio, runs threads
+    assert row['result'] == 'ok', row
+    assert row['peak threads'] >= 6
+
+
 @pytest.mark.parametrize('model', ['threads', 'asyncio'])
 def test_a_failure_is_recorded_as_a_failure_with_its_limit(model, nginx_echo, fd_limit):
     # Clients allowed 40 open files cannot hold 60 connections at once.
-    row = _bench.measure(model, 60, 2, fd_limit, client_nofile=40)   # 2 s: all 60 overlap
+    row = run.measure(model, bench_models.MODELS[model], 60, 2, fd_limit,   # 2 s: all 60 overlap
+                      client_nofile=40)
     assert row['result'].startswith('failed: '), row
     assert 'EMFILE' in row['result'] and 'limit: open files per process: 40' in row['result']
     assert row['other failures'] > 0
@@ -153,41 +166,41 @@ def test_a_failure_is_recorded_as_a_failure_with_its_limit(model, nginx_echo, fd
 
 def test_a_run_past_its_time_is_killed_with_its_workers_and_recorded(nginx_echo, fd_limit,
                                                                       monkeypatch):
-    before = set(_bench.descendants([os.getpid()]))
-    monkeypatch.setattr(_bench, 'RUN_TIMEOUT', 1)
-    row = _bench.measure('processes', 3, 5, fd_limit)
+    before = set(system.descendants([os.getpid()]))
+    monkeypatch.setattr(run, 'RUN_TIMEOUT', 1)
+    row = run.measure('processes', bench_models.with_processes, 3, 5, fd_limit)
     assert row['result'].startswith('failed: 3 of 3 (timed out after 1 s); '
                                     'limit: this harness: 1 s per run'), row
     assert row['wall s'] == '' and row['answered'] == 0
-    assert set(_bench.descendants([os.getpid()])) <= before    # no client, worker or nginx left
+    assert set(system.descendants([os.getpid()])) <= before    # no client, worker or nginx left
 
 
 def test_the_event_loops_share_large_n_among_processes_and_ports():
-    assert _bench.plan('asyncio', 10, 20_000) == (1, 1, max(2, os.cpu_count()))
-    clients, ports, workers = _bench.plan('uvloop', 100_000, 20_000)
-    assert clients * (20_000 - _bench.FD_MARGIN) > 100_000 and clients > 1
+    assert run.plan('asyncio', 10, 20_000) == (1, 1, max(2, os.cpu_count()))
+    clients, ports, workers = run.plan('uvloop', 100_000, 20_000)
+    assert clients * (20_000 - run.FD_MARGIN) > 100_000 and clients > 1
     assert ports > 100_000 / 28_232                        # each port's ephemeral range suffices
     assert workers * 20_000 > 100_000                      # and each nginx worker's open files
-    assert _bench.plan('threads', 100_000, 20_000)[0] == 1  # one process: that is the model
+    assert run.plan('threads', 100_000, 20_000)[0] == 1  # one process: that is the model
 
 
 def test_a_model_that_failed_is_not_run_at_larger_n():
     failed = {'model': 'threads', 'N': 30_000, 'result': 'failed: 10 of 30,000 (…)'}
-    assert _bench.skip_reason('threads', 100_000, [failed], 1) == 'not run: failed at N = 30,000'
+    assert sweep.skip_reason('threads', 100_000, [failed], 1) == 'not run: failed at N = 30,000'
     slow = {'model': 'processes', 'N': 10_000, 'result': 'ok', 'client CPU µs/request': '3400'}
-    assert _bench.skip_reason('processes', 30_000, [slow], 1).startswith('not run: ~103 s expected')
-    assert _bench.skip_reason('processes', 15_000, [slow], 1) == ''
+    assert sweep.skip_reason('processes', 30_000, [slow], 1).startswith('not run: ~103 s expected')
+    assert sweep.skip_reason('processes', 15_000, [slow], 1) == ''
     skipped = {'model': 'processes', 'N': 30_000, 'result': 'not run: ~103 s expected (…)'}
-    assert _bench.skip_reason('processes', 100_000, [slow, skipped], 1) == (
+    assert sweep.skip_reason('processes', 100_000, [slow, skipped], 1) == (
         'not run: not run at N = 30,000 either')
-    assert _bench.skip_reason('asyncio', 10, [], 1) == ''
+    assert sweep.skip_reason('asyncio', 10, [], 1) == ''
     loop = {**slow, 'model': 'asyncio'}
-    assert _bench.skip_reason('asyncio', 100_000, [loop], 1) == ''      # the loops always run
+    assert sweep.skip_reason('asyncio', 100_000, [loop], 1) == ''      # the loops always run
 
 
 def test_open_file_limit_is_raised_to_the_hard_limit():
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    limit, note = _bench.raise_nofile_limit()
+    limit, note = system.raise_nofile_limit()
     assert resource.getrlimit(resource.RLIMIT_NOFILE)[0] == limit
     assert limit >= soft and 'open-file limit' in note
     if hard != resource.RLIM_INFINITY:
@@ -200,12 +213,12 @@ def test_the_sampler_sees_a_child_its_memory_and_its_threads():
                              stdout=subprocess.PIPE, text=True)
     try:
         assert child.stdout.readline() == 'ready\n'     # bounded: the child exits within 5 s
-        assert child.pid in _bench.descendants([os.getpid()])
-        sampler = _bench.TreeSampler([child.pid])
-        sampler.start()
-        sampler.stop()
-        assert sampler.peak_pss > 1000                   # an interpreter: > 1 MiB
-        assert (sampler.peak_processes, sampler.peak_threads) == (1, 1)
+        assert child.pid in system.descendants([os.getpid()])
+        tree = sampler.TreeSampler([child.pid])
+        tree.start()
+        tree.stop()
+        assert tree.peak_pss > 1000                      # an interpreter: > 1 MiB
+        assert (tree.peak_processes, tree.peak_threads) == (1, 1)
     finally:
         child.kill()
         child.wait(10)
@@ -226,23 +239,23 @@ ROWS = [
 
 
 def test_the_table_shows_a_failure_as_a_failure(tmp_path):
-    _bench.write_table(ROWS, tmp_path / 't.csv', [10, 100])
+    report.write_table(ROWS, tmp_path / 't.csv', [10, 100])
     with open(tmp_path / 't.csv', newline='') as f:
         table = list(csv.reader(f))
     assert table == [['model', 'N = 10', 'CPU µs', 'MiB', 'N = 100', 'CPU µs', 'MiB'],
                      ['threads', '1.01 × d', '900', '20', 'failed', '—', '—'],
                      ['asyncio', '1.00 × d', '700', '19', '1.02 × d', '300', '20']]
-    assert _bench.stops(ROWS, 'threads') == (
+    assert report.stops(ROWS, 'threads') == (
         'N = 100: 40 of 100 failed, open files per process: 64')
-    assert _bench.stops(ROWS, 'asyncio') == 'not reached at N = 100'
-    assert _bench.stop_short(ROWS, 'threads') == '100: EMFILE'
-    assert _bench.stop_short(ROWS, 'asyncio') == '—'
-    assert _bench.summary(ROWS, [100]) == (
+    assert report.stops(ROWS, 'asyncio') == 'not reached at N = 100'
+    assert report.stop_short(ROWS, 'threads') == '100: EMFILE'
+    assert report.stop_short(ROWS, 'asyncio') == '—'
+    assert report.summary(ROWS, [100]) == (
         'At N = 100: threads failed; asyncio 1.02 × d, 300 µs of CPU per request.')
 
 
 def test_the_collector_time_counts_collections():
-    collector = _bench.CollectorTime()
+    collector = client.CollectorTime()
     gc.callbacks.append(collector)
     try:
         garbage = [[] for _ in range(200_000)]          # tracked objects to traverse
@@ -252,23 +265,23 @@ def test_the_collector_time_counts_collections():
         del garbage
     assert collector.seconds > 0
     heavy = {**ROWS[3], 'client CPU s': '0.10', 'client GC s': '0.04'}
-    assert _bench.gc_share(heavy) == '40 %' and _bench.gc_share(ROWS[3]) == ''
+    assert report.gc_share(heavy) == '40 %' and report.gc_share(ROWS[3]) == ''
 
 
 def test_takes_are_summed_up_by_the_median_and_a_failed_take_wins():
     def take(wall, result='ok'):
         return {**ROWS[3], 'wall / d': wall, 'result': result}
-    row = _bench.median_take([take('6.10'), take('4.70'), take('25.60')])
+    row = sweep.median_take([take('6.10'), take('4.70'), take('25.60')])
     assert (row['wall / d'], row['takes'], row['wall / d range']) == ('6.10', 3, '4.70–25.60')
-    assert _bench.ratio(row, spread=True) == '6.10 × d (4.70–25.60)'
-    assert _bench.median_take([take('1.20'), take('1.10')])['wall / d'] == '1.20'   # the slower
-    failed = _bench.median_take([take('1.20'), take('', 'failed: 3 of 60 (3 × EMFILE)')])
+    assert report.ratio(row, spread=True) == '6.10 × d (4.70–25.60)'
+    assert sweep.median_take([take('1.20'), take('1.10')])['wall / d'] == '1.20'   # the slower
+    failed = sweep.median_take([take('1.20'), take('', 'failed: 3 of 60 (3 × EMFILE)')])
     assert failed['result'].startswith('failed') and failed['takes'] == 2
     assert 'wall / d range' not in failed or not failed['wall / d range']
 
 
 def test_the_chart_draws_a_failure_apart_from_the_lines(tmp_path):
-    _bench.write_chart(ROWS, tmp_path / 'c.svg', 1)
+    report.write_chart(ROWS, tmp_path / 'c.svg', 1)
     svg = (tmp_path / 'c.svg').read_text()
     assert svg.startswith('<?xml') and 'failed (see table)' in svg
 
@@ -283,7 +296,7 @@ def test_the_command_line_writes_every_file_with_its_columns(tmp_path, nginx_ech
     assert 'idle before' in result.stderr
     with open(tmp_path / 'bench.csv', newline='') as f:
         rows = list(csv.reader(f))
-    assert rows[0] == _bench.COLUMNS
+    assert rows[0] == run.COLUMNS
     takes = rows[0].index('takes')
     assert [r[takes] for r in rows[1:]] == ['1', '1', '2', '2']     # two takes at N = 4
     assert [(r[0], r[1], r[-1]) for r in rows[1:]] == [

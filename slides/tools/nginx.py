@@ -1,8 +1,9 @@
 """nginx, Debian's, started from a temporary config on 127.0.0.1 and stopped again.
 
 The one way this project runs nginx: the tests' static file server
-(``tests/conftest.py``) and the benchmark's delayed server (``snippets._bench``,
-with the echo module's ``echo_sleep``) both go through ``running_nginx``.
+(``tests/conftest.py``) and the benchmark's delayed server
+(``slides.tools.bench.run``, with the echo module's ``echo_sleep``) both go
+through ``running_nginx``.
 """
 import contextlib
 import os

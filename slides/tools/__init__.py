@@ -1,0 +1,1 @@
+"""The programs that build, present and measure the deck."""
