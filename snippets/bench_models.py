@@ -54,4 +54,4 @@ MODELS = {'processes': with_processes, 'threads': with_threads,
 # -- run: python -m snippets.bench_models [--counts N ...] [--delay S] [--out DIR]
 if __name__ == '__main__':
     from slides.tools.bench.cli import main
-    main(MODELS, __doc__)
+    raise SystemExit(main(MODELS, __doc__))

@@ -9,17 +9,19 @@ import csv
 import errno
 import gc
 import os
+import platform
 import resource
 import socket
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
 from _support import missing
 
-from slides.tools.bench import client, report, run, sampler, sweep, system
+from slides.tools.bench import check, client, report, run, sampler, sweep, system, versions
 from slides.tools.nginx import NginxMissing, echo_module, nginx_binary
 from snippets import bench_models
 from snippets._http import split_response
@@ -38,6 +40,16 @@ def nginx_echo():
         echo_module()
     except NginxMissing as error:
         missing(str(error))
+
+
+def wait_for(read, value, seconds=SERVER_TIMEOUT):
+    """Whether ``read()`` returns ``value`` within ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while read() != value:
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
 
 
 @pytest.fixture(scope='module')
@@ -105,6 +117,13 @@ def test_delayed_server_answers_after_the_delay_and_goes_away(nginx_echo, fd_lim
             assert split_response(response) == (200, demo_body(client.BODY_SIZE))
         assert nginx.process.poll() is None
         assert len(system.descendants([nginx.process.pid])) == 3     # master and 2 workers
+        assert nginx.connections() == 0
+        held = [socket.create_connection(('127.0.0.1', nginx.ports[0]), timeout=5) for _ in range(3)]
+        try:
+            assert wait_for(nginx.connections, 3)                     # the requests in flight
+        finally:
+            for sock in held:
+                sock.close()
     assert nginx.process.poll() is not None
     assert not nginx.directory.exists()
     for port in nginx.ports:
@@ -142,6 +161,15 @@ def test_measure_counts_every_request_of_each_model(model, nginx_echo, fd_limit)
     assert int(row['client peak MiB']) > 5                 # at least one interpreter
     assert row['peak processes'] >= (6 if model == 'processes' else 1)
     assert row['peak threads'] >= (6 if model == 'threads' else 1)
+    assert row['peak in flight'] == 5                      # all at once, seen by nginx
+    assert (row['collector'], row['python']) == ('default', platform.python_version())
+    assert 0 <= float(row['steal %']) <= 100 and 0 <= float(row['others CPU %']) <= 100
+    assert row['busy'] == ('busy' if max(float(row['steal %']), float(row['others CPU %'])) > 5 else '')
+
+
+def test_a_frozen_collector_leaves_start_up_objects_alone(nginx_echo, fd_limit):
+    row = run.measure('asyncio', bench_models.with_asyncio, 5, 0.2, fd_limit, collector='freeze')
+    assert row['result'] == 'ok' and row['collector'] == 'freeze', row
 
 
 def test_the_client_runs_the_model_it_is_given_not_one_it_looks_up_by_name(nginx_echo, fd_limit):
@@ -186,13 +214,16 @@ def test_the_event_loops_share_large_n_among_processes_and_ports():
 
 def test_a_model_that_failed_is_not_run_at_larger_n():
     failed = {'model': 'threads', 'N': 30_000, 'result': 'failed: 10 of 30,000 (…)'}
-    assert sweep.skip_reason('threads', 100_000, [failed], 1) == 'not run: failed at N = 30,000'
+    assert sweep.skip_reason('threads', 100_000, [failed], 1) == 'not measured: failed at N = 30,000'
     slow = {'model': 'processes', 'N': 10_000, 'result': 'ok', 'client CPU µs/request': '3400'}
-    assert sweep.skip_reason('processes', 30_000, [slow], 1).startswith('not run: ~103 s expected')
+    assert sweep.skip_reason('processes', 30_000, [slow], 1).startswith(
+        'not measured (time budget): ~103 s expected for 1 take')
     assert sweep.skip_reason('processes', 15_000, [slow], 1) == ''
-    skipped = {'model': 'processes', 'N': 30_000, 'result': 'not run: ~103 s expected (…)'}
+    assert sweep.skip_reason('processes', 15_000, [slow], 1, takes=5).startswith(   # 5 × 52 s
+        'not measured (time budget): ~260 s expected for 5 takes')
+    skipped = {'model': 'processes', 'N': 30_000, 'result': 'not measured (time budget): ~103 s (…)'}
     assert sweep.skip_reason('processes', 100_000, [slow, skipped], 1) == (
-        'not run: not run at N = 30,000 either')
+        'not measured: not measured at N = 30,000 either')
     assert sweep.skip_reason('asyncio', 10, [], 1) == ''
     loop = {**slow, 'model': 'asyncio'}
     assert sweep.skip_reason('asyncio', 100_000, [loop], 1) == ''      # the loops always run
@@ -217,41 +248,96 @@ def test_the_sampler_sees_a_child_its_memory_and_its_threads():
         tree = sampler.TreeSampler([child.pid])
         tree.start()
         tree.stop()
-        assert tree.peak_pss > 1000                      # an interpreter: > 1 MiB
-        assert (tree.peak_processes, tree.peak_threads) == (1, 1)
+        assert tree.peak['pss'] > 1000                   # an interpreter: > 1 MiB
+        assert (tree.peak['processes'], tree.peak['threads']) == (1, 1)
     finally:
         child.kill()
         child.wait(10)
         child.stdout.close()
 
 
+def test_the_sampler_counts_often_and_weighs_memory_less_often():
+    # 60 children that live 1.5 s, started at once: the peak the process pool's sampler once missed.
+    code = ("import subprocess, sys; ps = [subprocess.Popen(['sleep', '1.5']) for _ in range(60)]; "
+            "print('ready', flush=True); [p.wait() for p in ps]")
+    parent = subprocess.Popen([sys.executable, '-c', code], stdout=subprocess.PIPE, text=True)
+    tree = sampler.TreeSampler([parent.pid])
+    tree.start()
+    try:
+        assert parent.stdout.readline() == 'ready\n'    # bounded: the children end within 1.5 s
+        parent.wait(30)
+    finally:
+        tree.stop()
+        parent.stdout.close()
+    assert tree.peak['processes'] == 61
+    assert tree.samples['counts'] > 2 * tree.samples['pss'] >= 2
+
+
 ROWS = [
     {'model': 'threads', 'N': 10, 'result': 'ok', 'wall / d': '1.01', 'client peak MiB': '20',
-     'client CPU µs/request': '900', 'client processes': 1},
+     'client CPU µs/request': '900', 'client processes': 1, 'peak in flight': 10},
     {'model': 'threads', 'N': 100, 'result': 'failed: 40 of 100 (40 × EMFILE); '
      'limit: open files per process: 64', 'wall / d': '1.10', 'client peak MiB': '22',
-     'client CPU µs/request': '', 'client processes': 1},
+     'client CPU µs/request': '', 'client processes': 1, 'peak in flight': 64},
     {'model': 'asyncio', 'N': 10, 'result': 'ok', 'wall / d': '1.00', 'client peak MiB': '19',
-     'client CPU µs/request': '700', 'client processes': 1},
+     'client CPU µs/request': '700', 'client processes': 1, 'peak in flight': 10},
     {'model': 'asyncio', 'N': 100, 'result': 'ok', 'wall / d': '1.02', 'client peak MiB': '20',
-     'client CPU µs/request': '300', 'client processes': 1},
+     'client CPU µs/request': '300', 'client processes': 1, 'peak in flight': 98},
 ]
+for _row in ROWS:
+    _row['collector'] = 'default'
 
 
 def test_the_table_shows_a_failure_as_a_failure(tmp_path):
     report.write_table(ROWS, tmp_path / 't.csv', [10, 100])
     with open(tmp_path / 't.csv', newline='') as f:
         table = list(csv.reader(f))
-    assert table == [['model', 'N = 10', 'CPU µs', 'MiB', 'N = 100', 'CPU µs', 'MiB'],
-                     ['threads', '1.01 × d', '900', '20', 'failed', '—', '—'],
-                     ['asyncio', '1.00 × d', '700', '19', '1.02 × d', '300', '20']]
+    assert table == [['model', 'N = 10: × d', 'CPU µs', 'MiB', 'in flight',
+                      'N = 100: × d', 'CPU µs', 'MiB', 'in flight'],
+                     ['threads', '1.01', '900', '20', '10', 'failed', '—', '—', '—'],
+                     ['asyncio', '1.00', '700', '19', '10', '1.02', '300', '20', '98']]
     assert report.stops(ROWS, 'threads') == (
         'N = 100: 40 of 100 failed, open files per process: 64')
-    assert report.stops(ROWS, 'asyncio') == 'not reached at N = 100'
+    assert report.stops(ROWS, 'asyncio') == 'all answered up to N = 100'
     assert report.stop_short(ROWS, 'threads') == '100: EMFILE'
     assert report.stop_short(ROWS, 'asyncio') == '—'
-    assert report.summary(ROWS, [100]) == (
-        'At N = 100: threads failed; asyncio 1.02 × d, 300 µs of CPU per request.')
+    skipped = {**ROWS[1], 'result': 'not measured (time budget): ~260 s expected (…)'}
+    assert report.stop_short([ROWS[0], skipped], 'threads') == '100: not measured (time budget)'
+    assert report.stops([ROWS[0], skipped], 'threads') == 'N = 100: not measured (time budget)'
+
+
+def test_the_wall_time_verdict_orders_only_what_the_spread_of_the_takes_allows():
+    def row(model, median, iqr):
+        return {'model': model, 'N': 10_000, 'collector': 'default', 'result': 'ok',
+                'wall / d': median, 'wall / d IQR': iqr}
+    rows = [row('threads', '8.00', '3.00–12.00'), row('asyncio', '2.80', '2.70–3.10'),
+            row('uvloop', '2.00', '1.90–2.10')]
+    assert report.wall_verdict(rows) == 'uvloop < asyncio ≈ threads'
+    rows[0] = row('threads', '8.00', '5.00–12.00')
+    assert report.wall_verdict(rows) == 'uvloop < asyncio < threads'
+
+
+def test_the_check_prints_each_median_beside_the_committed_one():
+    now = {**ROWS[3], 'N': 100, 'collector': 'default', 'python': '3.14.10', 'wall / d': '1.20',
+           'wall / d IQR': '1.10–1.30', 'client CPU µs/request': '330'}
+    then = {**now, 'python': '3.14.9', 'wall / d': '1.00', 'wall / d IQR': '', 'client CPU µs/request': '300'}
+    assert check.compare([now], [then]) == [
+        'asyncio at N = 100: 1.20 × d (IQR 1.10–1.30) on Python 3.14.10, committed 1.00 × d on '
+        'Python 3.14.9: +20% (OUTSIDE ±15%); CPU per request 330 µs, committed 300 µs: +10%']
+    assert check.compare([now], [])[0].startswith('nothing to compare')
+
+
+def test_versions_keep_one_set_of_rows_per_python(tmp_path):
+    path = tmp_path / 'versions.csv'
+    def rows(python, wall):
+        return [{**dict.fromkeys(run.COLUMNS, ''), 'model': 'asyncio', 'N': 100, 'collector': 'default',
+                 'python': python, 'result': 'ok', 'wall / d': wall, 'takes': 5}]
+    versions.merge_versions(rows('3.14.10', '2.80'), path)
+    versions.merge_versions(rows('3.11.7', '3.90'), path)
+    versions.merge_versions(rows('3.14.11', '2.70'), path)         # 3.14 again: replaces it
+    kept = report.read_csv(path)
+    assert [(r['python'], r['wall / d']) for r in kept] == [('3.11.7', '3.90'), ('3.14.11', '2.70')]
+    assert versions.figures(kept)['asyncio versions change'] == '3.90 × d on 3.11, 2.70 × d on 3.14 (-31%)'
 
 
 def test_the_collector_time_counts_collections():
@@ -270,10 +356,15 @@ def test_the_collector_time_counts_collections():
 
 def test_takes_are_summed_up_by_the_median_and_a_failed_take_wins():
     def take(wall, result='ok'):
-        return {**ROWS[3], 'wall / d': wall, 'result': result}
-    row = sweep.median_take([take('6.10'), take('4.70'), take('25.60')])
-    assert (row['wall / d'], row['takes'], row['wall / d range']) == ('6.10', 3, '4.70–25.60')
-    assert report.ratio(row, spread=True) == '6.10 × d (4.70–25.60)'
+        return {**ROWS[3], 'wall / d': wall, 'result': result, 'busy': ''}
+    row = sweep.median_take([take('6.10'), take('4.70'), take('25.60'), take('5.00'), take('9.00')])
+    assert (row['wall / d'], row['takes'], row['wall / d range']) == ('6.10', 5, '4.70–25.60')
+    assert row['wall / d IQR'] == '5.00–9.00'               # of five takes: the 2nd and the 4th
+    assert report.ratio(row, spread=True) == '6.10 × d (IQR 5.00–9.00)'
+    cpu = sweep.median_take([{**take('1.0'), 'client CPU µs/request': f'{us}'} for us in (300, 100, 200)])
+    assert (cpu['client CPU µs/request'], cpu['CPU µs IQR']) == ('200', '150–250')
+    busy = sweep.median_take([take('1.20'), {**take('1.10'), 'busy': 'busy'}])
+    assert busy['busy'] == 'busy (1 of 2 takes)'
     assert sweep.median_take([take('1.20'), take('1.10')])['wall / d'] == '1.20'   # the slower
     failed = sweep.median_take([take('1.20'), take('', 'failed: 3 of 60 (3 × EMFILE)')])
     assert failed['result'].startswith('failed') and failed['takes'] == 2
@@ -286,14 +377,17 @@ def test_the_chart_draws_a_failure_apart_from_the_lines(tmp_path):
     assert svg.startswith('<?xml') and 'failed (see table)' in svg
 
 
+def bench_command(out, *extra):
+    return [sys.executable, '-W', 'error', '-m', 'snippets.bench_models', '--counts', '2', '4',
+            '--delay', '0.2', '--models', 'threads', 'asyncio', '--repeats', '2', '--repeat-at', '4',
+            '--out', str(out), *extra]
+
+
 def test_the_command_line_writes_every_file_with_its_columns(tmp_path, nginx_echo):
-    result = subprocess.run(
-        [sys.executable, '-W', 'error', '-m', 'snippets.bench_models', '--counts', '2', '4',
-         '--delay', '0.2', '--models', 'threads', 'asyncio', '--repeats', '2', '--repeat-at', '4',
-         '--out', str(tmp_path)],
-        cwd=ROOT, capture_output=True, text=True, timeout=180)
+    result = subprocess.run(bench_command(tmp_path, '--keep-busy'),
+                            cwd=ROOT, capture_output=True, text=True, timeout=180)
     assert result.returncode == 0, result.stderr
-    assert 'idle before' in result.stderr
+    assert 'stolen by the hypervisor' in result.stderr
     with open(tmp_path / 'bench.csv', newline='') as f:
         rows = list(csv.reader(f))
     assert rows[0] == run.COLUMNS
@@ -302,13 +396,30 @@ def test_the_command_line_writes_every_file_with_its_columns(tmp_path, nginx_ech
     assert [(r[0], r[1], r[-1]) for r in rows[1:]] == [
         ('threads', '2', 'ok'), ('asyncio', '2', 'ok'), ('threads', '4', 'ok'), ('asyncio', '4', 'ok')]
     with open(tmp_path / 'bench_table.csv', newline='') as f:
-        assert next(csv.reader(f)) == ['model', 'N = 2', 'CPU µs', 'MiB', 'N = 4', 'CPU µs', 'MiB']
+        assert next(csv.reader(f)) == ['model', 'N = 2: × d', 'CPU µs', 'MiB', 'in flight',
+                                       'N = 4: × d', 'CPU µs', 'MiB', 'in flight']
     with open(tmp_path / 'stops.csv', newline='') as f:
-        assert next(csv.reader(f)) == ['model', 'all answered up to N', 'memory each', 'stopped at N']
+        assert next(csv.reader(f)) == ['model', 'all answered up to N', 'in flight at once',
+                                       'memory each', 'from N', 'failed or not measured at N']
     figures = (tmp_path / 'figures.txt').read_text()
     assert '.. |asyncio 4 ratio| replace:: ' in figures and '.. |d| replace:: 0.2 s' in figures
+    assert f'.. |python| replace:: {platform.python_version()}' in figures
+    assert '.. |asyncio 10000 freeze ratio| replace:: not measured' in figures
     assert (tmp_path / 'bench.svg').read_text().startswith('<?xml')
-    assert (tmp_path / 'summary.txt').read_text().startswith('At N = 2: threads ')
     machine = (tmp_path / 'machine.txt').read_text()
     assert machine.startswith('``python -m snippets.bench_models --counts 2 4')
-    assert 'idle before' in machine and 'the sweep took' in machine and 'nginx/' in machine
+    assert 'hypervisor stole' in machine and 'the sweep took' in machine and 'nginx/' in machine
+    assert f'Python {platform.python_version()}' in machine
+
+
+def test_a_busy_machine_writes_nothing_and_fails_unless_kept(tmp_path, nginx_echo):
+    spinner = subprocess.Popen([sys.executable, '-c', 'while True: pass'])   # one core: > 5% up to 20
+    try:
+        result = subprocess.run(bench_command(tmp_path / 'out'), cwd=ROOT, capture_output=True,
+                                text=True, timeout=180)
+    finally:
+        spinner.kill()
+        spinner.wait(10)
+    assert result.returncode == 1, result.stderr
+    assert 'BUSY' in result.stderr and 'nothing written' in result.stderr
+    assert not (tmp_path / 'out').exists()

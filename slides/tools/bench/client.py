@@ -3,7 +3,7 @@
     python -m slides.tools.bench.client      (started by ``run.run_clients``)
 
 It reads one job line (the model as ``module:name``, the requests, an optional
-open-file limit), imports the model, says ``ready``, waits for ``go``, runs
+open-file limit, what to do to the cycle collector), imports the model, says ``ready``, waits for ``go``, runs
 the model, and prints its start and end (``time.monotonic()``, one clock for
 all the clients), its CPU time and its cycle collector's, and the count of
 every kind of outcome.
@@ -23,6 +23,7 @@ from snippets._http import split_response
 from snippets.demo_server import demo_body
 
 BODY_SIZE = 100                     # bytes of every answer (the server's echo body)
+THRESHOLD = 50_000                  # the 'threshold' collector's youngest generation (default 2,000; 700 up to 3.12)
 
 
 def reference(model):
@@ -100,6 +101,10 @@ def main():
     # Worker processes fork from a server that already imported the model:
     # the cheapest start a process pool can get.
     multiprocessing.get_context('forkserver').set_forkserver_preload([model.__module__])
+    if job.get('collector') == 'freeze':                  # start-up's objects: never collected
+        gc.freeze()
+    elif job.get('collector') == 'threshold':             # collect the youngest generation less often
+        gc.set_threshold(THRESHOLD, *gc.get_threshold()[1:])
     print('ready', flush=True)
     sys.stdin.readline()                                  # go
     collector = CollectorTime()                           # this process only, not pool workers

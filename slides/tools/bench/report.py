@@ -1,23 +1,40 @@
 """The report: what the rows say (figures for the slides), the CSV tables and the chart."""
 import csv
+import itertools
 import os
 
-from slides.tools.bench.run import COLUMNS, plan
+from slides.tools.bench.run import COLLECTORS, COLUMNS, plan
 from slides.tools.bench.sweep import REPEATS
 
 QUOTED = (10_000, 100_000)          # the N the slides quote
-# Targets (printed beside the results, never asserted): (model, N, wall / d at most).
-TARGETS = [('asyncio', 10_000, 2.6), ('uvloop', 10_000, 1.7),
-           ('asyncio', 100_000, 12), ('uvloop', 100_000, 12)]
+COMPARED = 10_000                   # the N the slides compare the models at
+# Targets (printed beside the results, never asserted): (model, N, wall / d at most), on 3.14.
+TARGETS = [('asyncio', 10_000, 3.0), ('uvloop', 10_000, 2.2)]
 UNITS = {'processes': 'processes', 'threads': 'threads'}     # else: connections
+INT_COLUMNS = ('N', 'client processes', 'server ports', 'server workers', 'takes',
+               'peak processes', 'peak threads', 'peak in flight',
+               'answered', 'timeouts', 'refused', 'resets', 'other failures')
 
 
-def find(rows, model, n):
-    return next((r for r in rows if r['model'] == model and r['N'] == n), None)
+def read_csv(path):
+    """The rows of a bench.csv (or versions.csv), with numbers where the harness has them."""
+    with open(path, newline='') as f:
+        rows = list(csv.DictReader(f))
+    for row in rows:
+        for column in INT_COLUMNS:
+            if row.get(column):
+                row[column] = int(row[column])
+    return rows
+
+
+def find(rows, model, n, collector='default'):
+    return next((r for r in rows if r['model'] == model and r['N'] == n
+                 and r['collector'] == collector), None)
 
 
 def ok_rows(rows, model):
-    return [r for r in rows if r['model'] == model and r['result'] == 'ok']
+    return [r for r in rows if r['model'] == model and r['result'] == 'ok'
+            and r['collector'] == 'default']
 
 
 def units(row):
@@ -27,11 +44,10 @@ def units(row):
 
 
 def memory_per_unit(rows, model):
-    """KiB of PSS per process, thread or connection, with its request: the slope of
-    peak memory from the model's smallest complete one-process run to its largest
-    one that had (nearly) every request in flight at once; the pools reuse a free
-    worker before they start a new one, so a pool may hold fewer workers than N.
-    None without two such runs."""
+    """``(KiB, N from, N to)``: PSS per process, thread or connection, with its request:
+    the slope of peak memory from the model's smallest complete one-process run to
+    its largest one that had (nearly) every request in flight at once (a pool
+    reuses a free worker before it starts a new one).  None without two such runs."""
     single = sorted((r for r in ok_rows(rows, model) if r['client processes'] == 1),
                     key=lambda r: r['N'])
     if len(single) < 2:
@@ -41,7 +57,7 @@ def memory_per_unit(rows, model):
     if units(large) <= units(small):
         return None
     return ((float(large['client peak MiB']) - float(small['client peak MiB'])) * 1024
-            / (units(large) - units(small)))
+            / (units(large) - units(small)), small['N'], large['N'])
 
 
 def largest(rows, model):
@@ -50,14 +66,20 @@ def largest(rows, model):
 
 
 def ratio(row, spread=False):
-    """'5.69 × d', 'failed' or 'not run'; with ``spread``, the range of its takes too."""
-    if row is None or row['result'].startswith('not run'):
-        return 'not run'
+    """'2.81 × d', 'failed' or 'not measured'; with ``spread``, the IQR of its takes too."""
+    if row is None or row['result'].startswith('not measured'):
+        return 'not measured'
     if row['result'] != 'ok':
         return 'failed'
-    if spread and row.get('wall / d range'):
-        return f'{row["wall / d"]} × d ({row["wall / d range"]})'
+    if spread and row.get('wall / d IQR'):
+        return f'{row["wall / d"]} × d (IQR {row["wall / d IQR"]})'
     return f'{row["wall / d"]} × d'
+
+
+def cpu(row, spread=False):
+    """'190 µs' of client CPU per request; with ``spread``, the IQR of its takes too."""
+    text = f'{int(row["client CPU µs/request"]):,} µs'
+    return text + (f' (IQR {row["CPU µs IQR"]})' if spread and row.get('CPU µs IQR') else '')
 
 
 def short_failure(row):
@@ -69,14 +91,15 @@ def short_failure(row):
 
 
 def stops(rows, model):
-    """Where ``model`` stopped, in words, from the rows."""
-    mine = sorted((r for r in rows if r['model'] == model), key=lambda r: r['N'])
+    """Where ``model`` stopped or was not measured, in words, from the rows."""
+    mine = sorted((r for r in rows if r['model'] == model and r['collector'] == 'default'),
+                  key=lambda r: r['N'])
     for row in mine:
         if row['result'].startswith('failed'):
             return short_failure(row)
-        if row['result'].startswith('not run'):
-            return f'N = {row["N"]:,} ' + row['result'].split(' (')[0]
-    return f'not reached at N = {mine[-1]["N"]:,}' if mine else 'not run'
+        if row['result'].startswith('not measured'):
+            return f'N = {row["N"]:,}: ' + row['result'].split(':')[0]
+    return f'all answered up to N = {mine[-1]["N"]:,}' if mine else 'not measured'
 
 
 def kib(value):
@@ -86,44 +109,32 @@ def kib(value):
         else f'{value:.1f} KiB'
 
 
-def figures(rows, counts, delay, limits, fd_limit, repeats=REPEATS):
-    """``{name: text}``: every number the slides quote, for substitution references."""
-    fig = {'d': f'{delay:g} s', 'fd limit': f'{fd_limit:,}',
-           'port range': f'{limits["ports"]:,}', 'somaxconn': f'{limits["somaxconn"]:,}',
-           'pid_max': f'{limits["pid_max"]:,}', 'max_map_count': f'{limits["max_map_count"]:,}',
-           'memory available': f'{limits["memory available MiB"] / 1024:.0f} GiB',
-           'cores': f'{os.cpu_count()}',
-           'repeats': f'{repeats}',
-           'counts': ' and '.join(filter(None, [', '.join(f'{n:,}' for n in counts[:-1]),
-                                                f'{counts[-1]:,}']))}
-    for model in dict.fromkeys(r['model'] for r in rows):
-        for n in dict.fromkeys([*QUOTED, *counts]):     # the names exist whatever ran
-            row = find(rows, model, n)
-            ok = row is not None and row['result'] == 'ok'
-            fig[f'{model} {n} ratio'] = ratio(row, spread=True)
-            fig[f'{model} {n} cpu'] = f'{int(row["client CPU µs/request"]):,} µs' if ok else '—'
-            fig[f'{model} {n} MiB'] = f'{int(row["client peak MiB"]):,} MiB' if ok else '—'
-            fig[f'{model} {n} gc'] = (gc_share(row) or '—') if ok else '—'
-            clients, ports, _ = plan(model, n, fd_limit)
-            fig[f'{model} {n} clients'] = f'{clients:,}'
-            fig[f'{model} {n} ports'] = f'{ports:,}'
-        fig[f'{model} each'] = kib(memory_per_unit(rows, model))
-        fig[f'{model} stops'] = stops(rows, model)
-        top = largest(rows, model)
-        fig[f'{model} largest'] = f'{top["N"]:,}' if top else '—'
-        fig[f'{model} peak'] = f'{units(top):,} {UNITS.get(model, "connections")}' if top else '—'
-    top = largest(rows, 'threads')
-    fig['threads at scale'] = (
-        f'{top["N"]:,} requests on up to {top["N"]:,} threads ({units(top):,} at once): '
-        f'{ratio(top, spread=True)}, {int(top["client peak MiB"]):,} MiB' if top
-        else 'threads not measured')
-    per_process = memory_per_unit(rows, 'processes')
-    fig['processes fit'] = (f'{limits["memory available MiB"] * 1024 / per_process:,.0f}'
-                            if per_process else '—')
-    server = [float(r['server CPU µs/request']) for r in rows
-              if r['result'] == 'ok' and r['N'] >= 1000]
-    fig['server cpu'] = f'{sum(server) / len(server):.0f} µs' if server else '—'
-    return fig
+def in_flight(row):
+    """'3,140' requests in flight at once at the peak ('—' unknown)."""
+    return f'{int(row["peak in flight"]):,}' if row and row.get('peak in flight') != '' else '—'
+
+
+def overlap(a, b):
+    """Whether the wall / d IQRs of two rows overlap (a row with one take: its value)."""
+    def bounds(row):
+        low, _, high = (row.get('wall / d IQR') or f'{row["wall / d"]}–{row["wall / d"]}').partition('–')
+        return float(low), float(high)
+    (a_low, a_high), (b_low, b_high) = bounds(a), bounds(b)
+    return a_low <= b_high and b_low <= a_high
+
+
+def wall_verdict(rows, n=COMPARED):
+    """The models by wall time at N: 'uvloop < asyncio ≈ threads', where ``<`` says the
+    interquartile ranges of their takes do not overlap and ``≈`` that they do."""
+    done = sorted((find(rows, model, n) for model in dict.fromkeys(r['model'] for r in rows)),
+                  key=lambda r: float(r['wall / d']) if r and r['result'] == 'ok' else float('inf'))
+    done = [r for r in done if r and r['result'] == 'ok']
+    if len(done) < 2:
+        return 'too few models measured to compare'
+    parts = [done[0]['model']]
+    for faster, slower in itertools.pairwise(done):
+        parts.append(('≈ ' if overlap(faster, slower) else '< ') + slower['model'])
+    return ' '.join(parts)
 
 
 def gc_share(row):
@@ -133,23 +144,51 @@ def gc_share(row):
     return f'{float(row["client GC s"]) / float(row["client CPU s"]) * 100:.0f} %'
 
 
-def summary(rows, counts):
-    """One sentence per N, for the speaker notes."""
-    sentences = []
-    for n in counts:
-        parts = []
-        for row in (r for r in rows if r['N'] == n):
-            if row['result'] == 'ok':
-                cpu = f'{int(row["client CPU µs/request"]):,} µs'
-                first = not any('µs' in part for part in parts)
-                if first:
-                    cpu += ' of CPU per request'
-                parts.append(f'{row["model"]} {ratio(row, spread=True)}, {cpu}')
-            else:
-                parts.append(f'{row["model"]} {ratio(row)}')
-        if parts:
-            sentences.append(f'At N = {n:,}: ' + '; '.join(parts) + '.')
-    return ' '.join(sentences)
+def figures(rows, counts, delay, limits, fd_limit, repeats=REPEATS):
+    """``{name: text}``: every number the slides quote, for substitution references."""
+    pythons = sorted({r['python'] for r in rows if r['python']})
+    fig = {'d': f'{delay:g} s', 'fd limit': f'{fd_limit:,}',
+           'port range': f'{limits["ports"]:,}', 'somaxconn': f'{limits["somaxconn"]:,}',
+           'pid_max': f'{limits["pid_max"]:,}', 'max_map_count': f'{limits["max_map_count"]:,}',
+           'memory available': f'{limits["memory available MiB"] / 1024:.0f} GiB',
+           'cores': f'{os.cpu_count()}', 'repeats': f'{repeats}', 'compared': f'{COMPARED:,}',
+           'python': ', '.join(pythons) or '—',
+           'counts': ' and '.join(filter(None, [', '.join(f'{n:,}' for n in counts[:-1]),
+                                                f'{counts[-1]:,}'])),
+           'wall verdict': wall_verdict(rows)}
+    for model in dict.fromkeys(r['model'] for r in rows):
+        for n in dict.fromkeys([*QUOTED, *counts]):     # the names exist whatever ran
+            row = find(rows, model, n)
+            ok = row is not None and row['result'] == 'ok'
+            fig[f'{model} {n} ratio'] = ratio(row, spread=True)
+            fig[f'{model} {n} cpu'] = cpu(row, spread=True) if ok else '—'
+            fig[f'{model} {n} MiB'] = f'{int(row["client peak MiB"]):,} MiB' if ok else '—'
+            fig[f'{model} {n} gc'] = (gc_share(row) or '—') if ok else '—'
+            fig[f'{model} {n} in flight'] = in_flight(row) if ok else '—'
+            clients, ports, _ = plan(model, n, fd_limit)
+            fig[f'{model} {n} clients'] = f'{clients:,}'
+            fig[f'{model} {n} ports'] = f'{ports:,}'
+        each = memory_per_unit(rows, model)
+        fig[f'{model} each'] = kib(each and each[0])
+        fig[f'{model} each from'] = f'N = {each[1]:,} to {each[2]:,}' if each else '—'
+        fig[f'{model} stops'] = stops(rows, model)
+        top = largest(rows, model)
+        fig[f'{model} largest'] = f'{top["N"]:,}' if top else '—'
+        fig[f'{model} peak'] = f'{units(top):,} {UNITS.get(model, "connections")}' if top else '—'
+        fig[f'{model} peak in flight'] = in_flight(top)
+    for collector in COLLECTORS[1:]:                    # asyncio's collector, other ways
+        row = find(rows, 'asyncio', COMPARED, collector)
+        ok = row is not None and row['result'] == 'ok'
+        fig[f'asyncio {COMPARED} {collector} ratio'] = ratio(row, spread=True)
+        fig[f'asyncio {COMPARED} {collector} cpu'] = cpu(row, spread=True) if ok else '—'
+        fig[f'asyncio {COMPARED} {collector} gc'] = (gc_share(row) or '—') if ok else '—'
+    per_process = memory_per_unit(rows, 'processes')
+    fig['processes fit'] = (f'{limits["memory available MiB"] * 1024 / per_process[0]:,.0f}'
+                            if per_process else '—')
+    server = [float(r['server CPU µs/request']) for r in rows
+              if r['result'] == 'ok' and r['N'] >= 1000]
+    fig['server cpu'] = f'{sum(server) / len(server):.0f} µs' if server else '—'
+    return fig
 
 
 def write_csv(rows, path):
@@ -160,9 +199,10 @@ def write_csv(rows, path):
 
 
 def write_table(rows, path, counts):
-    """The slide's table: wall time, CPU per request and memory of each model at the given N."""
+    """The slide's table: wall time, CPU per request, memory and requests in flight at the given N."""
     models = list(dict.fromkeys(row['model'] for row in rows))
-    header = ['model'] + [cell for n in counts for cell in (f'N = {n:,}', 'CPU µs', 'MiB')]
+    header = ['model'] + [cell for n in counts
+                          for cell in (f'N = {n:,}: × d', 'CPU µs', 'MiB', 'in flight')]
     with open(path, 'w', newline='') as f:
         writer = csv.writer(f)
         writer.writerow(header)
@@ -171,60 +211,77 @@ def write_table(rows, path, counts):
             for n in counts:
                 row = find(rows, model, n)
                 ok = row is not None and row['result'] == 'ok'
-                cells += [ratio(row, spread=True),
-                          f'{int(row["client CPU µs/request"]):,}' if ok else '—',
-                          f'{int(row["client peak MiB"]):,}' if ok else '—']
+                wall = (f'{row["wall / d"]} ({row["wall / d IQR"]})' if ok and row.get('wall / d IQR')
+                        else row['wall / d'] if ok else ratio(row))
+                cpu_cell = (f'{int(row["client CPU µs/request"]):,}'
+                            + (f' ({row["CPU µs IQR"]})' if row.get('CPU µs IQR') else '')) if ok else '—'
+                cells += [wall, cpu_cell, f'{int(row["client peak MiB"]):,}' if ok else '—',
+                          in_flight(row) if ok else '—']
             writer.writerow(cells)
 
 
 def stop_short(rows, model):
-    """Where ``model`` stopped, for a table cell: '30,000: EMFILE', '1,000: not run' or '—'."""
-    for row in sorted((r for r in rows if r['model'] == model), key=lambda r: r['N']):
+    """Where ``model`` stopped, for a table cell: '30,000: EMFILE', '10,000: not measured
+    (time budget)' or '—'."""
+    for row in sorted((r for r in rows if r['model'] == model and r['collector'] == 'default'),
+                      key=lambda r: r['N']):
         if row['result'].startswith('failed'):
             detail = row['result'].split('; limit: ')[0].partition(' (')[2].rstrip(')')
             kinds = [part.split(' × ')[-1] for part in detail.split('; ') if part]
             return f'{row["N"]:,}: ' + (', '.join(kinds) or 'failed')
-        if row['result'].startswith('not run'):
-            return f'{row["N"]:,}: not run'
+        if row['result'].startswith('not measured'):
+            return f'{row["N"]:,}: ' + row['result'].split(':')[0]
     return '—'
 
 
 def write_stops(rows, path):
-    """The slide's second table: per model, the largest N answered in full, memory, where it stopped."""
+    """The slide's second table: per model, the largest N answered in full, the requests
+    in flight at once there, memory each, and the first N it failed or was not measured at."""
     with open(path, 'w', newline='') as f:
         writer = csv.writer(f)
-        writer.writerow(['model', 'all answered up to N', 'memory each', 'stopped at N'])
+        writer.writerow(['model', 'all answered up to N', 'in flight at once',
+                         'memory each', 'from N', 'failed or not measured at N'])
         for model in dict.fromkeys(row['model'] for row in rows):
-            top = largest(rows, model)
-            writer.writerow([model, f'{top["N"]:,}' if top else '—',
-                             kib(memory_per_unit(rows, model)), stop_short(rows, model)])
+            top, each = largest(rows, model), memory_per_unit(rows, model)
+            writer.writerow([model, f'{top["N"]:,}' if top else '—', in_flight(top),
+                             kib(each and each[0]), f'{each[1]:,}–{each[2]:,}' if each else '—',
+                             stop_short(rows, model)])
 
 
-def write_figures(fig, path):
+def write_figures(fig, path, source='make bench'):
     """reStructuredText substitution definitions: ``|asyncio 10000 ratio|`` and so on."""
-    lines = ['.. Written by `make bench` (slides/tools/bench/report.py): do not edit.', '']
+    lines = [f'.. Written by `{source}` (slides/tools/bench/): do not edit.', '']
     lines += [f'.. |{name}| replace:: {text}' for name, text in fig.items()]
     path.write_text('\n'.join(lines) + '\n')
 
 
-def write_chart(rows, path, delay):
+def error_bars(axes, xs, rows, color):
+    """The median of each row, and a bar over the interquartile range of its takes."""
+    median = [float(r['wall / d']) for r in rows]
+    spread = [[float(x) for x in r['wall / d IQR'].split('–')] if r.get('wall / d IQR')
+              else [m, m] for r, m in zip(rows, median, strict=True)]
+    axes.errorbar(xs, median, fmt='none', color=color, capsize=3,
+                  yerr=[[m - lo for m, (lo, _) in zip(median, spread, strict=True)],
+                        [hi - m for m, (_, hi) in zip(median, spread, strict=True)]])
+
+
+def pyplot():
     import matplotlib
     matplotlib.use('Agg')
     matplotlib.rcParams['svg.hashsalt'] = 'bench'      # reproducible SVG ids
     from matplotlib import pyplot as plt
+    return plt
 
+
+def write_chart(rows, path, delay):
+    plt = pyplot()
     fig, (wall, memory) = plt.subplots(1, 2, figsize=(10, 4.2), layout='constrained')
     failures = []
     for model in dict.fromkeys(row['model'] for row in rows):
         done = ok_rows(rows, model)
         ns = [r['N'] for r in done]
-        median = [float(r['wall / d']) for r in done]
-        line, = wall.plot(ns, median, 'o-', label=model)
-        spread = [[float(x) for x in r['wall / d range'].split('–')] if r.get('wall / d range')
-                  else [m, m] for r, m in zip(done, median, strict=True)]
-        wall.errorbar(ns, median, fmt='none', color=line.get_color(), capsize=3,
-                      yerr=[[m - lo for m, (lo, _) in zip(median, spread, strict=True)],
-                            [hi - m for m, (_, hi) in zip(median, spread, strict=True)]])
+        line, = wall.plot(ns, [float(r['wall / d']) for r in done], 'o-', label=model)
+        error_bars(wall, ns, done, line.get_color())
         memory.plot(ns, [float(r['client peak MiB']) for r in done], 'o-', color=line.get_color())
         failures += [(r, line.get_color()) for r in rows
                      if r['model'] == model and r['result'].startswith('failed')]
@@ -260,7 +317,6 @@ def write_outputs(rows, out, counts, delay, about, limits, fd_limit, repeats=REP
     write_stops(rows, out / 'stops.csv')
     write_figures(figures(rows, counts, delay, limits, fd_limit, repeats), out / 'figures.txt')
     write_chart(rows, out / 'bench.svg', delay)
-    (out / 'summary.txt').write_text(summary(rows, quoted) + f' (d = {delay:g} s.)\n')
     (out / 'machine.txt').write_text(about + '\n')
 
 
@@ -273,6 +329,6 @@ def targets(rows):
         got = float(row['wall / d']) if row['wall / d'] else None
         verdict = ('met' if got is not None and got <= most and row['result'] == 'ok'
                    else 'missed')
-        lines.append(f'target: {model} at N = {n:,} within {most:g} × d: '
-                     f'{ratio(row)} ({verdict})')
+        lines.append(f'target: {model} at N = {n:,} within {most:g} × d on Python 3.14: '
+                     f'{ratio(row, spread=True)} on Python {row["python"] or "—"} ({verdict})')
     return lines

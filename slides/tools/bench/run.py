@@ -3,6 +3,7 @@ import contextlib
 import json
 import math
 import os
+import platform
 import resource
 import select
 import signal
@@ -34,15 +35,19 @@ PER_PORT = 5000
 # one worker per core.
 PER_WORKER_SHARE = 0.75
 LOOPS = ('asyncio', 'uvloop')       # the models that can run one loop per process
-BUSY_OTHERS = 10                    # % of the machine other processes may take in a run
+# A run is busy when other processes, or the hypervisor (steal), took more than this
+# % of the machine's CPU time while it ran: its figures are not this machine's alone.
+BUSY_SHARE = 5
 
-COLUMNS = ['model', 'N', 'client processes', 'server ports', 'server workers',
-           'takes', 'wall / d range', 'wall s', 'wall / d', 'overhead s',
-           'client CPU µs/request', 'client CPU s', 'client GC s',
-           'client peak MiB', 'peak processes', 'peak threads',
+COLUMNS = ['model', 'N', 'collector', 'python', 'client processes', 'server ports', 'server workers',
+           'takes', 'wall / d IQR', 'wall / d range', 'wall s', 'wall / d', 'overhead s',
+           'client CPU µs/request', 'CPU µs IQR', 'client CPU s', 'client GC s',
+           'client peak MiB', 'peak processes', 'peak threads', 'peak in flight',
            'server CPU s', 'server CPU µs/request',
            'answered', 'timeouts', 'refused', 'resets', 'other failures',
-           'others CPU %', 'result']
+           'others CPU %', 'steal %', 'busy', 'result']
+# What a client may do to its cycle collector after start-up, before it runs the model.
+COLLECTORS = ('default', 'freeze', 'threshold')
 
 
 def echo_body():
@@ -69,7 +74,7 @@ def delayed_server(ports=1, workers=2, fd_limit=1024, backlog=4096):
     with running_nginx(server, ports=ports, workers=workers,
                        listen_options=f'reuseport backlog={backlog}',
                        connections=max(256, fd_limit - FD_MARGIN),
-                       main=f'load_module {echo_module()};') as nginx:
+                       main=f'load_module {echo_module()};', status=True) as nginx:
         yield nginx
 
 
@@ -99,21 +104,22 @@ def failure_limit(kinds, limits, fd_limit):
                      if any(key in kind for kind in kinds))
 
 
-def measure(name, model, n, delay, fd_limit, limits=None, client_nofile=None):
+def measure(name, model, n, delay, fd_limit, limits=None, client_nofile=None, collector='default'):
     """One row of the table: run ``model`` (a function, called ``name``) on N requests
     in fresh client processes.
 
     ``client_nofile``: an open-file limit for the clients below ``fd_limit``
-    (the tests use it to make a run fail).
+    (the tests use it to make a run fail); ``collector``: one of COLLECTORS.
     """
     limits = limits or kernel_limits()
     clients, ports, workers = plan(name, n, fd_limit)
     row = dict.fromkeys(COLUMNS, '')
-    row.update({'model': name, 'N': n, 'client processes': clients,
+    row.update({'model': name, 'N': n, 'collector': collector, 'python': platform.python_version(),
+                'client processes': clients,
                 'server ports': ports, 'server workers': workers})
     with delayed_server(ports, workers, fd_limit, limits['somaxconn']) as nginx:
         requests = [(HOST, nginx.ports[i % ports], f'/?delay={delay:g}&n={i}') for i in range(n)]
-        run = run_clients(reference(model), requests, clients, nginx.process.pid, client_nofile)
+        run = run_clients(reference(model), requests, clients, nginx, client_nofile, collector)
     reports, errors = run['reports'], run['errors']
     counts = {}
     for report in reports:
@@ -133,54 +139,63 @@ def measure(name, model, n, delay, fd_limit, limits=None, client_nofile=None):
                     'client CPU s': f'{client_cpu:.2f}',
                     'client GC s': f'{sum(r["gc"] for r in reports):.2f}',
                     'client CPU µs/request': f'{client_cpu / n * 1e6:.0f}'})
-    sampler = run['sampler']
-    row.update({'client peak MiB': f'{sampler.peak_pss / 1024:.0f}',
-                'peak processes': sampler.peak_processes,
-                'peak threads': sampler.peak_threads,
+    peak = run['sampler'].peak
+    row.update({'client peak MiB': f'{peak["pss"] / 1024:.0f}',
+                'peak processes': peak['processes'], 'peak threads': peak['threads'],
+                'peak in flight': peak['in flight'],
                 'server CPU s': f'{run["server cpu"]:.2f}',
                 'server CPU µs/request': f'{run["server cpu"] / n * 1e6:.0f}'})
-    # Other processes' share of the machine while this ran: its busy time less ours.
+    # Other processes' share of the machine while this ran: its busy time less ours and
+    # less what the hypervisor stole, which is a share of its own.
     ours = client_cpu + run['server cpu'] + run['harness cpu']
-    if run['capacity']:
-        row['others CPU %'] = f'{max(0.0, run["busy"] - ours) / run["capacity"] * 100:.0f}'
+    spent = run['machine']
+    if spent.total:
+        others = max(0.0, (spent.busy - spent.steal) / CLOCK_TICKS - ours) / (spent.total / CLOCK_TICKS)
+        steal = spent.steal / spent.total
+        row.update({'others CPU %': f'{others * 100:.0f}', 'steal %': f'{steal * 100:.0f}',
+                    'busy': 'busy' if max(others, steal) * 100 > BUSY_SHARE else ''})
     failed = n - row['answered']
     if not errors and not failed:
         row['result'] = 'ok'
     else:
         detail = '; '.join(errors[:1] + [f'{count:,} × {kind}' for kind, count in failures.items()])
         limit = failure_limit([*errors, *failures], limits, client_nofile or fd_limit)
-        if row['others CPU %'] and float(row['others CPU %']) > BUSY_OTHERS:
-            limit += f'{"; " if limit else ""}other processes took {row["others CPU %"]}% of the CPU'
+        if row['busy']:
+            limit += (f'{"; " if limit else ""}other processes took {row["others CPU %"]}% '
+                      f'of the CPU, steal {row["steal %"]}%')
         row['result'] = (f'failed: {failed:,} of {n:,}'
                          + (f' ({detail})' if detail else '')
                          + (f'; limit: {limit}' if limit else ''))
     return row
 
 
-def run_clients(model, requests, count, server_pid, nofile=None):
-    """Run ``model`` (``module:name``) on ``requests`` split over ``count`` client
-    processes, started together.
+def run_clients(model, requests, count, nginx, nofile=None, collector='default'):
+    """Run ``model`` (``module:name``) on ``requests`` to ``nginx`` split over ``count``
+    client processes, started together.
 
     Returns a dict: each process's JSON ``reports``, the ``errors`` of processes
-    that did not report, the memory ``sampler``, the CPU seconds of the server
-    and of this harness during the run, and the machine's ``busy`` CPU seconds
-    and ``capacity`` (CPU seconds it had) over the run.
+    that did not report, the ``sampler`` with its peaks, the CPU seconds of the
+    server and of this harness during the run, and the ``machine``'s CpuTimes
+    over the run.
     """
     cmd = [sys.executable, *warning_flags(), '-m', 'slides.tools.bench.client']
     procs = [subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True, cwd=ROOT, process_group=0)
              for _ in range(count)]
-    run = {'reports': [], 'errors': [], 'sampler': TreeSampler([p.pid for p in procs])}
+    run = {'reports': [], 'errors': [],
+           'sampler': TreeSampler([p.pid for p in procs], nginx.connections)}
+    server_pid = nginx.process.pid
     try:
         for i, proc in enumerate(procs):
-            job = {'model': model, 'requests': requests[i::count], 'nofile': nofile}
+            job = {'model': model, 'requests': requests[i::count], 'nofile': nofile,
+                   'collector': collector}
             proc.stdin.write(json.dumps(job) + '\n')
             proc.stdin.flush()
         for proc in procs:
             if readline_within(proc, START_TIMEOUT) != 'ready\n':
                 proc.kill()
                 raise RuntimeError(f'a client did not start: {proc.communicate()[1][-2000:]}')
-        server, harness, (busy, total) = tree_cpu(server_pid), harness_cpu(), cpu_times()
+        server, harness, machine = tree_cpu(server_pid), harness_cpu(), cpu_times()
         run['sampler'].start()
         for proc in procs:
             proc.stdin.write('go\n')
@@ -201,8 +216,7 @@ def run_clients(model, requests, count, server_pid, nofile=None):
                 run['errors'].append(lines[-1][:120])
         run['server cpu'] = tree_cpu(server_pid) - server
         run['harness cpu'] = harness_cpu() - harness
-        busy2, total2 = cpu_times()
-        run['busy'], run['capacity'] = (busy2 - busy) / CLOCK_TICKS, (total2 - total) / CLOCK_TICKS
+        run['machine'] = cpu_times() - machine
     finally:
         if run['sampler'].is_alive():
             run['sampler'].stop()

@@ -1,39 +1,72 @@
-"""The client processes' peak memory (PSS), processes and threads, sampled while they run."""
+"""What the client processes hold while they run: processes, threads, connections, memory.
+
+Counting is cheap (one read of /proc/PID/stat per process, one request to
+nginx's status port) and done often; memory (PSS) is dear (reading
+/proc/PID/smaps_rollup walks a process's page tables, slow for a process
+holding many connections or for hundreds of workers) and done less often.
+"""
 import threading
 import time
 
 from slides.tools.bench.system import descendants, process_table, pss_kib
 
-SAMPLE_EVERY = 0.05                 # seconds between samples
-SAMPLE_SHARE = 0.1                  # of one core, at most: the sampler shares the machine
+COUNT_EVERY = 0.02                  # seconds between counts of processes, threads, connections
+PSS_EVERY = 0.5                     # seconds between memory samples
+SAMPLE_SHARE = 0.1                  # of one core, at most, for each kind of sample
 
 
 class TreeSampler(threading.Thread):
-    """Sample the process trees below ``roots`` until stopped: peak PSS (KiB), processes, threads.
+    """Sample the process trees below ``roots`` until stopped.
 
-    PSS (from /proc/PID/smaps_rollup) splits pages shared between forked
-    processes fairly, where a sum of RSS would count them again for every
-    worker.  Every SAMPLE_EVERY seconds, or less often when sampling would take
-    more than SAMPLE_SHARE of a core: reading smaps_rollup walks a process's
-    page tables, which is slow for a process holding many connections.
+    Peaks: ``pss`` (KiB; PSS splits pages shared between forked processes
+    fairly, where a sum of RSS would count them again for every worker),
+    ``processes``, ``threads`` and, given ``connections`` (a function, e.g.
+    ``Nginx.connections``), the connections open at the server: the requests
+    really in flight.  Each kind of sample waits its period, or longer when it
+    would take more than SAMPLE_SHARE of a core: the sampler shares the
+    machine with what it measures.
     """
 
-    def __init__(self, roots):
+    def __init__(self, roots, connections=None):
         super().__init__(daemon=True)
-        self.roots, self._stopped = roots, threading.Event()
-        self.peak_pss = self.peak_processes = self.peak_threads = 0
+        self.roots, self._connections, self._stopped = roots, connections, threading.Event()
+        self.peak = dict.fromkeys(['pss', 'processes', 'threads', 'in flight'], 0)
+        self.samples = dict.fromkeys(['counts', 'pss'], 0)
+
+    def _count(self):
+        table = process_table()
+        tree = descendants(self.roots, table)
+        self._keep('processes', len(tree))
+        self._keep('threads', sum(table[pid][3] for pid in tree))
+        if self._connections:
+            try:
+                self._keep('in flight', self._connections())
+            except OSError:
+                pass                    # the server is too busy to answer at once: next time
+        self.samples['counts'] += 1
+        return tree
+
+    def _pss(self, tree):
+        self._keep('pss', sum(map(pss_kib, tree)))
+        self.samples['pss'] += 1
+
+    def _keep(self, name, value):
+        self.peak[name] = max(self.peak[name], value)
 
     def run(self):
+        next_pss = time.monotonic()
         while not self._stopped.is_set():
             started = time.monotonic()
-            table = process_table()
-            tree = descendants(self.roots, table)
-            self.peak_pss = max(self.peak_pss, sum(map(pss_kib, tree)))
-            self.peak_processes = max(self.peak_processes, len(tree))
-            self.peak_threads = max(self.peak_threads, sum(table[pid][3] for pid in tree))
+            tree = self._count()
             took = time.monotonic() - started
-            self._stopped.wait(max(SAMPLE_EVERY, took * (1 / SAMPLE_SHARE - 1)))
+            if started >= next_pss:
+                self._pss(tree)
+                took_pss = time.monotonic() - started - took
+                next_pss = started + max(PSS_EVERY, took_pss / SAMPLE_SHARE)
+            self._stopped.wait(max(COUNT_EVERY, took / SAMPLE_SHARE) - took)
 
     def stop(self):
+        """Stop, with one last sample of everything."""
         self._stopped.set()
         self.join(30)
+        self._pss(self._count())

@@ -6,6 +6,7 @@ import resource
 import subprocess
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 from slides.tools.nginx import nginx_binary
 
@@ -61,19 +62,28 @@ def machine():
             f'Python {platform.python_version()}, {nginx.strip().rsplit(" ", 1)[-1]}')
 
 
+class CpuTimes(NamedTuple):
+    """The whole machine's CPU time so far, in clock ticks (``/proc/stat``'s first line)."""
+    busy: int       # neither idle nor waiting for I/O; includes steal
+    steal: int      # taken by the hypervisor for other guests: this machine could not run
+    total: int
+
+    def __sub__(self, earlier):
+        return CpuTimes(*(a - b for a, b in zip(self, earlier, strict=True)))
+
+
 def cpu_times():
-    """``(busy, total)`` CPU time of the whole machine so far, in clock ticks."""
     fields = [int(f) for f in Path('/proc/stat').read_text().split('\n', 1)[0].split()[1:9]]
     idle = fields[3] + fields[4]                       # idle + iowait
-    return sum(fields) - idle, sum(fields)
+    return CpuTimes(sum(fields) - idle, fields[7], sum(fields))
 
 
-def cpu_idle(seconds=2.0):
-    """Fraction of the machine's CPU time that was idle over the next ``seconds``."""
-    busy, total = cpu_times()
+def cpu_use(seconds=2.0):
+    """``(busy, steal)``: shares of the machine's CPU time busy, and stolen, over the next ``seconds``."""
+    before = cpu_times()
     time.sleep(seconds)
-    busy2, total2 = cpu_times()
-    return 1 - (busy2 - busy) / max(1, total2 - total)
+    spent = cpu_times() - before
+    return spent.busy / max(1, spent.total), spent.steal / max(1, spent.total)
 
 
 def process_table():
