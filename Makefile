@@ -35,7 +35,7 @@ help:
 	@echo "make mutate     break the slides' code on purpose, one break at a time: which tests notice (~30 min)"
 	@echo "make demo-server  the local HTTP and echo demo servers in the foreground"
 	@echo "make bench      measure processes, threads, asyncio, uvloop on Python 3.14; write slides/bench/ (< 8 min)"
-	@echo "make bench-versions  threads, asyncio, uvloop at N = 10,000 on Python 3.11 to 3.15 (~10 min)"
+	@echo "make bench-versions  threads, asyncio, uvloop at N = 10,000 on Python 3.11 to 3.15: slides/bench/versions*"
 	@echo "make bench-check     rerun the N = 10,000 comparison; print it beside the committed figures (< 2 min)"
 	@echo "make clean      remove builds and caches (keeps $(VENV) and the chroot, $(CHROOT))"
 

@@ -306,6 +306,14 @@ def test_the_table_shows_a_failure_as_a_failure(tmp_path):
     assert report.stops([ROWS[0], skipped], 'threads') == 'N = 100: not measured (time budget)'
 
 
+def test_memory_per_worker_counts_the_workers_that_held_the_peak():
+    def row(n, mib, held):
+        return {'model': 'processes', 'N': n, 'collector': 'default', 'result': 'ok', 'client processes': 1,
+                'client peak MiB': f'{mib}', 'processes at peak MiB': held, 'peak processes': held + 40}
+    assert report.memory_per_unit([row(10, 150, 13), row(100, 550, 63)], 'processes') == (400 * 1024 / 50, 10, 100)
+    assert report.kib(400 * 1024 / 50) == '8.0 MiB'
+
+
 def test_the_wall_time_verdict_orders_only_what_the_spread_of_the_takes_allows():
     def row(model, median, iqr):
         return {'model': model, 'N': 10_000, 'collector': 'default', 'result': 'ok',
@@ -331,13 +339,15 @@ def test_versions_keep_one_set_of_rows_per_python(tmp_path):
     path = tmp_path / 'versions.csv'
     def rows(python, wall):
         return [{**dict.fromkeys(run.COLUMNS, ''), 'model': 'asyncio', 'N': 100, 'collector': 'default',
-                 'python': python, 'result': 'ok', 'wall / d': wall, 'takes': 5}]
+                 'python': python, 'result': 'ok', 'wall / d': wall, 'takes': 5,
+                 'client CPU µs/request': '300' if python.startswith('3.11') else '200'}]
     versions.merge_versions(rows('3.14.10', '2.80'), path)
     versions.merge_versions(rows('3.11.7', '3.90'), path)
     versions.merge_versions(rows('3.14.11', '2.70'), path)         # 3.14 again: replaces it
     kept = report.read_csv(path)
     assert [(r['python'], r['wall / d']) for r in kept] == [('3.11.7', '3.90'), ('3.14.11', '2.70')]
-    assert versions.figures(kept)['asyncio versions change'] == '3.90 × d on 3.11, 2.70 × d on 3.14 (-31%)'
+    assert versions.figures(kept)['asyncio versions change'] == (
+        '3.90 × d and 300 µs of CPU per request on 3.11, 2.70 × d and 200 µs on 3.14 (wall time -31%)')
 
 
 def test_the_collector_time_counts_collections():
@@ -404,7 +414,8 @@ def test_the_command_line_writes_every_file_with_its_columns(tmp_path, nginx_ech
     figures = (tmp_path / 'figures.txt').read_text()
     assert '.. |asyncio 4 ratio| replace:: ' in figures and '.. |d| replace:: 0.2 s' in figures
     assert f'.. |python| replace:: {platform.python_version()}' in figures
-    assert '.. |asyncio 10000 freeze ratio| replace:: not measured' in figures
+    assert '.. |asyncio compared freeze ratio| replace:: not measured' in figures
+    assert '.. |compared| replace:: 4' in figures and '.. |asyncio compared ratio| replace:: ' in figures
     assert (tmp_path / 'bench.svg').read_text().startswith('<?xml')
     machine = (tmp_path / 'machine.txt').read_text()
     assert machine.startswith('``python -m snippets.bench_models --counts 2 4')

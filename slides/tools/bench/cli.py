@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 
 from slides.tools.bench.check import compare
-from slides.tools.bench.report import read_csv, targets, write_outputs
+from slides.tools.bench.report import COMPARED, read_csv, targets, write_outputs
 from slides.tools.bench.run import BUSY_SHARE, COLLECTORS
 from slides.tools.bench.sweep import REPEAT_AT, REPEATS, sweep
 from slides.tools.bench.system import cpu_use, kernel_limits, machine, raise_nofile_limit
@@ -93,9 +93,10 @@ def main(models, description):
             at = argv.index('--command')
             del argv[at:at + 2]
         command = args.command or 'python -m snippets.bench_models ' + ' '.join(argv)
+        compared = max((n for n in args.repeat_at if n in args.counts), default=COMPARED)
         write_outputs(rows, args.out, args.counts, args.delay,
                       f'``{command}`` on {machine()}: {report}.', limits, fd_limit,
-                      args.repeats)
+                      args.repeats, compared)
         say(f'wrote {args.out}/')
     return 0
 

@@ -12,7 +12,7 @@ COMPARED = 10_000                   # the N the slides compare the models at
 TARGETS = [('asyncio', 10_000, 3.0), ('uvloop', 10_000, 2.2)]
 UNITS = {'processes': 'processes', 'threads': 'threads'}     # else: connections
 INT_COLUMNS = ('N', 'client processes', 'server ports', 'server workers', 'takes',
-               'peak processes', 'peak threads', 'peak in flight',
+               'processes at peak MiB', 'threads at peak MiB', 'peak processes', 'peak threads', 'peak in flight',
                'answered', 'timeouts', 'refused', 'resets', 'other failures')
 
 
@@ -37,10 +37,12 @@ def ok_rows(rows, model):
             and r['collector'] == 'default']
 
 
-def units(row):
-    """What a model holds per request: processes, threads, or (event loops) connections."""
-    return {'processes': row['peak processes'],
-            'threads': row['peak threads']}.get(row['model'], row['N'])
+def units(row, at='peak'):
+    """What a model holds per request: processes, threads, or (event loops) connections;
+    ``at='memory'``: those that held the peak memory."""
+    if row['model'] in UNITS:
+        return row[f'{row["model"]} at peak MiB' if at == 'memory' else f'peak {row["model"]}']
+    return row['N']
 
 
 def memory_per_unit(rows, model):
@@ -53,11 +55,11 @@ def memory_per_unit(rows, model):
     if len(single) < 2:
         return None
     small, rest = single[0], single[1:]
-    large = max([r for r in rest if units(r) >= 0.9 * r['N']] or rest, key=lambda r: r['N'])
-    if units(large) <= units(small):
+    large = max([r for r in rest if units(r, 'memory') >= 0.9 * r['N']] or rest, key=lambda r: r['N'])
+    if units(large, 'memory') <= units(small, 'memory'):
         return None
     return ((float(large['client peak MiB']) - float(small['client peak MiB'])) * 1024
-            / (units(large) - units(small)), small['N'], large['N'])
+            / (units(large, 'memory') - units(small, 'memory')), small['N'], large['N'])
 
 
 def largest(rows, model):
@@ -137,6 +139,29 @@ def wall_verdict(rows, n=COMPARED):
     return ' '.join(parts)
 
 
+def threads_claim(rows):
+    """The 2015 claim that threads hit limits "by just a few hundreds", against the rows."""
+    top = largest(rows, 'threads')
+    if top is None:
+        return 'not measured'
+    held = f'all {top["N"]:,} requests answered, {in_flight(top)} in flight at once'
+    return ('refuted: ' if top['peak in flight'] != '' and int(top['peak in flight']) >= 1000
+            else 'not refuted here: ') + held
+
+
+def loops_claim(rows, fd_limit):
+    """The 2015 claim that non-blocking I/O scales to "hundreds of thousands of connections"."""
+    tops = [top for top in (largest(rows, model) for model in ('asyncio', 'uvloop')) if top]
+    if not tops:
+        return 'not measured'
+    top = max(tops, key=lambda row: row['N'])
+    clients = plan(top['model'], top['N'], fd_limit)[0]
+    where = f'{top["N"]:,} answered on {top["model"]}, {in_flight(top)} in flight at once'
+    if top['N'] >= 100_000:
+        return (f'{where}, in {clients:,} processes of one loop each; more was not measured')
+    return f'not shown: {where}, the largest N measured'
+
+
 def gc_share(row):
     """The share of the client's CPU time its cycle collector took, as 'NN %' ('' unknown)."""
     if row.get('client GC s', '') == '' or not float(row['client CPU s'] or 0):
@@ -144,28 +169,30 @@ def gc_share(row):
     return f'{float(row["client GC s"]) / float(row["client CPU s"]) * 100:.0f} %'
 
 
-def figures(rows, counts, delay, limits, fd_limit, repeats=REPEATS):
-    """``{name: text}``: every number the slides quote, for substitution references."""
+def figures(rows, counts, delay, limits, fd_limit, repeats=REPEATS, compared=COMPARED):
+    """``{name: text}``: every number the slides quote, for substitution references;
+    ``|asyncio compared ratio|`` and the like are those at N = ``compared``."""
     pythons = sorted({r['python'] for r in rows if r['python']})
     fig = {'d': f'{delay:g} s', 'fd limit': f'{fd_limit:,}',
            'port range': f'{limits["ports"]:,}', 'somaxconn': f'{limits["somaxconn"]:,}',
            'pid_max': f'{limits["pid_max"]:,}', 'max_map_count': f'{limits["max_map_count"]:,}',
            'memory available': f'{limits["memory available MiB"] / 1024:.0f} GiB',
-           'cores': f'{os.cpu_count()}', 'repeats': f'{repeats}', 'compared': f'{COMPARED:,}',
+           'cores': f'{os.cpu_count()}', 'repeats': f'{repeats}', 'compared': f'{compared:,}',
            'python': ', '.join(pythons) or '—',
            'counts': ' and '.join(filter(None, [', '.join(f'{n:,}' for n in counts[:-1]),
                                                 f'{counts[-1]:,}'])),
-           'wall verdict': wall_verdict(rows)}
+           'wall verdict': wall_verdict(rows, compared)}
     for model in dict.fromkeys(r['model'] for r in rows):
-        for n in dict.fromkeys([*QUOTED, *counts]):     # the names exist whatever ran
-            row = find(rows, model, n)
+        for n in dict.fromkeys([*QUOTED, *counts, 'compared']):     # the names exist whatever ran
+            at = compared if n == 'compared' else n
+            row = find(rows, model, at)
             ok = row is not None and row['result'] == 'ok'
             fig[f'{model} {n} ratio'] = ratio(row, spread=True)
             fig[f'{model} {n} cpu'] = cpu(row, spread=True) if ok else '—'
             fig[f'{model} {n} MiB'] = f'{int(row["client peak MiB"]):,} MiB' if ok else '—'
             fig[f'{model} {n} gc'] = (gc_share(row) or '—') if ok else '—'
             fig[f'{model} {n} in flight'] = in_flight(row) if ok else '—'
-            clients, ports, _ = plan(model, n, fd_limit)
+            clients, ports, _ = plan(model, at, fd_limit)
             fig[f'{model} {n} clients'] = f'{clients:,}'
             fig[f'{model} {n} ports'] = f'{ports:,}'
         each = memory_per_unit(rows, model)
@@ -177,11 +204,17 @@ def figures(rows, counts, delay, limits, fd_limit, repeats=REPEATS):
         fig[f'{model} peak'] = f'{units(top):,} {UNITS.get(model, "connections")}' if top else '—'
         fig[f'{model} peak in flight'] = in_flight(top)
     for collector in COLLECTORS[1:]:                    # asyncio's collector, other ways
-        row = find(rows, 'asyncio', COMPARED, collector)
+        row = find(rows, 'asyncio', compared, collector)
         ok = row is not None and row['result'] == 'ok'
-        fig[f'asyncio {COMPARED} {collector} ratio'] = ratio(row, spread=True)
-        fig[f'asyncio {COMPARED} {collector} cpu'] = cpu(row, spread=True) if ok else '—'
-        fig[f'asyncio {COMPARED} {collector} gc'] = (gc_share(row) or '—') if ok else '—'
+        fig[f'asyncio compared {collector} ratio'] = ratio(row, spread=True)
+        fig[f'asyncio compared {collector} cpu'] = cpu(row, spread=True) if ok else '—'
+        fig[f'asyncio compared {collector} gc'] = (gc_share(row) or '—') if ok else '—'
+    top = largest(rows, 'threads')
+    fig['threads at scale'] = (                         # blocking.rst quotes it
+        f'{top["N"]:,} requests, {in_flight(top)} of them in flight at once: '
+        f'{ratio(top, spread=True)}, {int(top["client peak MiB"]):,} MiB' if top else 'not measured')
+    fig['threads claim'] = threads_claim(rows)
+    fig['loops claim'] = loops_claim(rows, fd_limit)
     per_process = memory_per_unit(rows, 'processes')
     fig['processes fit'] = (f'{limits["memory available MiB"] * 1024 / per_process[0]:,.0f}'
                             if per_process else '—')
@@ -309,13 +342,13 @@ def write_chart(rows, path, delay):
     plt.close(fig)
 
 
-def write_outputs(rows, out, counts, delay, about, limits, fd_limit, repeats=REPEATS):
+def write_outputs(rows, out, counts, delay, about, limits, fd_limit, repeats=REPEATS, compared=COMPARED):
     out.mkdir(parents=True, exist_ok=True)
     quoted = [n for n in QUOTED if n in counts] or counts[-2:]
     write_csv(rows, out / 'bench.csv')
     write_table(rows, out / 'bench_table.csv', quoted)
     write_stops(rows, out / 'stops.csv')
-    write_figures(figures(rows, counts, delay, limits, fd_limit, repeats), out / 'figures.txt')
+    write_figures(figures(rows, counts, delay, limits, fd_limit, repeats, compared), out / 'figures.txt')
     write_chart(rows, out / 'bench.svg', delay)
     (out / 'machine.txt').write_text(about + '\n')
 

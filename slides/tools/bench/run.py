@@ -42,7 +42,8 @@ BUSY_SHARE = 5
 COLUMNS = ['model', 'N', 'collector', 'python', 'client processes', 'server ports', 'server workers',
            'takes', 'wall / d IQR', 'wall / d range', 'wall s', 'wall / d', 'overhead s',
            'client CPU µs/request', 'CPU µs IQR', 'client CPU s', 'client GC s',
-           'client peak MiB', 'peak processes', 'peak threads', 'peak in flight',
+           'client peak MiB', 'processes at peak MiB', 'threads at peak MiB',
+           'peak processes', 'peak threads', 'peak in flight',
            'server CPU s', 'server CPU µs/request',
            'answered', 'timeouts', 'refused', 'resets', 'other failures',
            'others CPU %', 'steal %', 'busy', 'result']
@@ -139,8 +140,9 @@ def measure(name, model, n, delay, fd_limit, limits=None, client_nofile=None, co
                     'client CPU s': f'{client_cpu:.2f}',
                     'client GC s': f'{sum(r["gc"] for r in reports):.2f}',
                     'client CPU µs/request': f'{client_cpu / n * 1e6:.0f}'})
-    peak = run['sampler'].peak
+    peak, held = run['sampler'].peak, run['sampler'].at_peak_pss
     row.update({'client peak MiB': f'{peak["pss"] / 1024:.0f}',
+                'processes at peak MiB': held['processes'], 'threads at peak MiB': held['threads'],
                 'peak processes': peak['processes'], 'peak threads': peak['threads'],
                 'peak in flight': peak['in flight'],
                 'server CPU s': f'{run["server cpu"]:.2f}',

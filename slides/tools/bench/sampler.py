@@ -19,35 +19,41 @@ class TreeSampler(threading.Thread):
     """Sample the process trees below ``roots`` until stopped.
 
     Peaks: ``pss`` (KiB; PSS splits pages shared between forked processes
-    fairly, where a sum of RSS would count them again for every worker),
+    fairly, where a sum of RSS would count them again for every worker; with
+    the processes and threads that held it, ``at_peak_pss``),
     ``processes``, ``threads`` and, given ``connections`` (a function, e.g.
     ``Nginx.connections``), the connections open at the server: the requests
     really in flight.  Each kind of sample waits its period, or longer when it
-    would take more than SAMPLE_SHARE of a core: the sampler shares the
-    machine with what it measures.
+    would take more than SAMPLE_SHARE of a core (its CPU time, not its wall
+    time, which grows when the cores are busy): the sampler shares the machine
+    with what it measures.
     """
 
     def __init__(self, roots, connections=None):
         super().__init__(daemon=True)
         self.roots, self._connections, self._stopped = roots, connections, threading.Event()
         self.peak = dict.fromkeys(['pss', 'processes', 'threads', 'in flight'], 0)
+        self.at_peak_pss = {'processes': 0, 'threads': 0}     # what held that memory
         self.samples = dict.fromkeys(['counts', 'pss'], 0)
 
     def _count(self):
         table = process_table()
         tree = descendants(self.roots, table)
+        threads = sum(table[pid][3] for pid in tree)
         self._keep('processes', len(tree))
-        self._keep('threads', sum(table[pid][3] for pid in tree))
+        self._keep('threads', threads)
         if self._connections:
             try:
                 self._keep('in flight', self._connections())
             except OSError:
                 pass                    # the server is too busy to answer at once: next time
         self.samples['counts'] += 1
-        return tree
+        return tree, threads
 
-    def _pss(self, tree):
-        self._keep('pss', sum(map(pss_kib, tree)))
+    def _pss(self, tree, threads):
+        pss = sum(map(pss_kib, tree))
+        if pss > self.peak['pss']:
+            self.peak['pss'], self.at_peak_pss = pss, {'processes': len(tree), 'threads': threads}
         self.samples['pss'] += 1
 
     def _keep(self, name, value):
@@ -56,17 +62,17 @@ class TreeSampler(threading.Thread):
     def run(self):
         next_pss = time.monotonic()
         while not self._stopped.is_set():
-            started = time.monotonic()
-            tree = self._count()
-            took = time.monotonic() - started
+            started, cpu = time.monotonic(), time.thread_time()    # cost: this thread's CPU time
+            tree, threads = self._count()
+            took = time.thread_time() - cpu
             if started >= next_pss:
-                self._pss(tree)
-                took_pss = time.monotonic() - started - took
+                self._pss(tree, threads)
+                took_pss = time.thread_time() - cpu - took
                 next_pss = started + max(PSS_EVERY, took_pss / SAMPLE_SHARE)
-            self._stopped.wait(max(COUNT_EVERY, took / SAMPLE_SHARE) - took)
+            self._stopped.wait(max(COUNT_EVERY, took / SAMPLE_SHARE) - (time.monotonic() - started))
 
     def stop(self):
         """Stop, with one last sample of everything."""
         self._stopped.set()
         self.join(30)
-        self._pss(self._count())
+        self._pss(*self._count())

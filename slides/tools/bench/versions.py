@@ -12,6 +12,8 @@ from pathlib import Path
 from slides.tools.bench.report import error_bars, pyplot, ratio, read_csv, write_figures
 from slides.tools.bench.run import COLUMNS
 
+HEADLINE = '3.14'                   # the Python the measured slides are taken on; compared with the oldest
+
 
 def minor(version):
     """'3.14' of '3.14.10'."""
@@ -55,9 +57,17 @@ def write_table(rows, path):
     models, pythons = table(rows)
     with open(path, 'w', newline='') as f:
         writer = csv.writer(f)
-        writer.writerow(['Python', *(f'{model}: × d (IQR)' for model in models)])
+        writer.writerow(['Python', *(f'{model}: {what}' for model in models
+                                     for what in ('× d (IQR)', 'CPU µs'))])
         for python, found in pythons:
-            writer.writerow([python, *(cell(found.get(model)) for model in models)])
+            writer.writerow([python, *(text for model in models
+                                       for text in (cell(found.get(model)), cpu_cell(found.get(model))))])
+
+
+def cpu_cell(row):
+    if row is None or row['result'] != 'ok':
+        return '—'
+    return f'{int(row["client CPU µs/request"]):,}' + (f' ({row["CPU µs IQR"]})' if row.get('CPU µs IQR') else '')
 
 
 def figures(rows):
@@ -71,11 +81,14 @@ def figures(rows):
                 if model in found and found[model]['result'] == 'ok']
         for python, row in done:
             fig[f'{model} {minor(python)} ratio'] = ratio(row, spread=True)
+        headline = [(python, row) for python, row in done if minor(python) == HEADLINE]
         if len(done) >= 2:
-            (first, a), (last, b) = done[0], done[-1]
+            (first, a), (last, b) = done[0], (headline or done)[-1]
             change = (float(b['wall / d']) - float(a['wall / d'])) / float(a['wall / d']) * 100
-            fig[f'{model} versions change'] = (f'{a["wall / d"]} × d on {minor(first)}, '
-                                               f'{b["wall / d"]} × d on {minor(last)} ({change:+.0f}%)')
+            fig[f'{model} versions change'] = (
+                f'{a["wall / d"]} × d and {a["client CPU µs/request"]} µs of CPU per request on '
+                f'{minor(first)}, {b["wall / d"]} × d and {b["client CPU µs/request"]} µs on {minor(last)} '
+                f'(wall time {change:+.0f}%)')
         else:
             fig[f'{model} versions change'] = '—'
     return fig
