@@ -4,8 +4,9 @@
     make bench                                       # the slides' full sweep
 
 Every model fetches the same requests, ``(host, port, path)`` each, with the
-talk's own clients (the blocking ``http_get`` in a pool, one worker per
-request; the asyncio ``http_get`` gathered) and returns what became of each,
+talk's own clients (the blocking ``http_get`` in a pool of N workers, each
+started only when none is free; the asyncio ``http_get`` gathered) and
+returns what became of each,
 in order: its response, or the exception that took its place.  The harness
 that times them, samples their memory and draws the chart is the package
 ``slides/tools/bench/``; it runs these functions in its client processes.

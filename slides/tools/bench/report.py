@@ -293,9 +293,10 @@ def error_bars(axes, xs, rows, color):
     median = [float(r['wall / d']) for r in rows]
     spread = [[float(x) for x in r['wall / d IQR'].split('–')] if r.get('wall / d IQR')
               else [m, m] for r, m in zip(rows, median, strict=True)]
+    # Of an even number of takes, the median row is the slower middle one, which may lie past Q3.
     axes.errorbar(xs, median, fmt='none', color=color, capsize=3,
-                  yerr=[[m - lo for m, (lo, _) in zip(median, spread, strict=True)],
-                        [hi - m for m, (_, hi) in zip(median, spread, strict=True)]])
+                  yerr=[[max(0, m - lo) for m, (lo, _) in zip(median, spread, strict=True)],
+                        [max(0, hi - m) for m, (_, hi) in zip(median, spread, strict=True)]])
 
 
 def pyplot():

@@ -58,7 +58,7 @@ def machine():
                 break
     memory = kernel_limits()['memory MiB']
     nginx = subprocess.run([nginx_binary(), '-v'], capture_output=True, text=True).stderr
-    return (f'{os.cpu_count()} × {cpu}, {memory / 1024:.0f} GiB, Linux {platform.release()}, '
+    return (f'{cpu}, {os.cpu_count()} cores, {memory / 1024:.0f} GiB, Linux {platform.release()}, '
             f'Python {platform.python_version()}, {nginx.strip().rsplit(" ", 1)[-1]}')
 
 
