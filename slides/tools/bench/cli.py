@@ -67,13 +67,12 @@ def main(models, description):
     steal = [float(r['steal %']) for r in measured]
     busy_runs = [r for r in measured if r['busy']]
     busy = used * 100 > BUSY_SHARE or bool(busy_runs)
-    report = (f'before the sweep the machine was {used:.0%} busy; during the runs other processes '
-              f'took {mean(others):.0f}% of its CPU ({max(others, default=0):.0f}% at most) and the '
-              f'hypervisor stole {mean(steal):.0f}% ({max(steal, default=0):.0f}% at most); '
-              f'the sweep took {took:.0f} s')
+    report = (f'{used:.0%} busy before the sweep; during it, other processes {mean(others):.0f}% of the '
+              f'CPU ({max(others, default=0):.0f}% at most), steal {mean(steal):.0f}% '
+              f'({max(steal, default=0):.0f}% at most); the sweep took {took:.0f} s')
     if busy:
-        report += (f'; BUSY (over {BUSY_SHARE}% of the machine not ours, in {len(busy_runs)} of '
-                   f'{len(measured)} points): rerun when it is idle')
+        report += (f'; BUSY (over {BUSY_SHARE}% not ours) in {len(busy_runs)} of {len(measured)} points: '
+                   f'rerun when idle')
     for line in targets(rows):
         print(line)
     say(report)

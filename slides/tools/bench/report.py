@@ -4,7 +4,7 @@ import itertools
 import os
 
 from slides.tools.bench.run import COLLECTORS, COLUMNS, plan
-from slides.tools.bench.sweep import REPEATS
+from slides.tools.bench.sweep import REPEATS, RUN_BUDGET
 
 QUOTED = (10_000, 100_000)          # the N the slides quote
 COMPARED = 10_000                   # the N the slides compare the models at
@@ -181,7 +181,7 @@ def figures(rows, counts, delay, limits, fd_limit, repeats=REPEATS, compared=COM
            'python': ', '.join(pythons) or '—',
            'counts': ' and '.join(filter(None, [', '.join(f'{n:,}' for n in counts[:-1]),
                                                 f'{counts[-1]:,}'])),
-           'wall verdict': wall_verdict(rows, compared)}
+           'wall verdict': wall_verdict(rows, compared), 'run budget': f'{RUN_BUDGET} s'}
     for model in dict.fromkeys(r['model'] for r in rows):
         for n in dict.fromkeys([*QUOTED, *counts, 'compared']):     # the names exist whatever ran
             at = compared if n == 'compared' else n

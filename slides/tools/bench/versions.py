@@ -57,17 +57,15 @@ def write_table(rows, path):
     models, pythons = table(rows)
     with open(path, 'w', newline='') as f:
         writer = csv.writer(f)
-        writer.writerow(['Python', *(f'{model}: {what}' for model in models
-                                     for what in ('× d (IQR)', 'CPU µs'))])
+        writer.writerow(['Python', *(what for model in models for what in (f'{model} × d (IQR)', 'CPU µs'))])
         for python, found in pythons:
             writer.writerow([python, *(text for model in models
                                        for text in (cell(found.get(model)), cpu_cell(found.get(model))))])
 
 
 def cpu_cell(row):
-    if row is None or row['result'] != 'ok':
-        return '—'
-    return f'{int(row["client CPU µs/request"]):,}' + (f' ({row["CPU µs IQR"]})' if row.get('CPU µs IQR') else '')
+    """The median CPU µs per request (its IQR is in versions.csv)."""
+    return '—' if row is None or row['result'] != 'ok' else f'{int(row["client CPU µs/request"]):,}'
 
 
 def figures(rows):
@@ -97,7 +95,7 @@ def figures(rows):
 def write_chart(rows, path):
     plt = pyplot()
     models, pythons = table(rows)
-    fig, axes = plt.subplots(figsize=(8, 3.6), layout='constrained')
+    fig, axes = plt.subplots(figsize=(9, 2.8), layout='constrained')
     labels = [minor(python) for python, _ in pythons]
     for model in models:
         at = [(i, found[model]) for i, (_, found) in enumerate(pythons)
