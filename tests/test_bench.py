@@ -167,9 +167,24 @@ def test_measure_counts_every_request_of_each_model(model, nginx_echo, fd_limit)
     assert row['busy'] == ('busy' if max(float(row['steal %']), float(row['others CPU %'])) > 5 else '')
 
 
-def test_a_frozen_collector_leaves_start_up_objects_alone(nginx_echo, fd_limit):
-    row = run.measure('asyncio', bench_models.with_asyncio, 5, 0.2, fd_limit, collector='freeze')
-    assert row['result'] == 'ok' and row['collector'] == 'freeze', row
+@pytest.mark.parametrize('collector', run.COLLECTORS)
+def test_the_client_sets_its_collector_as_asked(collector, nginx_echo, fd_limit):
+    model = client.reference(bench_models.with_asyncio)
+    with run.delayed_server(fd_limit=fd_limit) as nginx:
+        done = run.run_clients(model, [('127.0.0.1', nginx.ports[0], '/?delay=0.1')], 1, nginx,
+                               collector=collector)
+    report, = done['reports']
+    assert (report['frozen'] > 0) == (collector == 'freeze')           # start-up's objects
+    assert (report['threshold'] == client.THRESHOLD) == (collector == 'threshold')
+    assert report['counts'] == {'answered': 1}
+
+
+def test_the_machine_s_cpu_time_keeps_steal_apart():
+    before = system.cpu_times()
+    spent = system.cpu_times() - before
+    assert 0 <= spent.steal <= spent.busy <= spent.total
+    busy, steal = system.cpu_use(0.2)
+    assert 0 <= steal <= busy <= 1
 
 
 def test_the_client_runs_the_model_it_is_given_not_one_it_looks_up_by_name(nginx_echo, fd_limit):

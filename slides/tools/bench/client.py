@@ -5,8 +5,8 @@
 It reads one job line (the model as ``module:name``, the requests, an optional
 open-file limit, what to do to the cycle collector), imports the model, says ``ready``, waits for ``go``, runs
 the model, and prints its start and end (``time.monotonic()``, one clock for
-all the clients), its CPU time and its cycle collector's, and the count of
-every kind of outcome.
+all the clients), its CPU time and its cycle collector's (and what the
+collector was set to), and the count of every kind of outcome.
 """
 import errno
 import gc
@@ -124,6 +124,7 @@ def main():
         kind = outcome(result, expected)
         counts[kind] = counts.get(kind, 0) + 1
     print(json.dumps({'start': start, 'end': end, 'cpu': cpu, 'gc': collector.seconds,
+                      'frozen': gc.get_freeze_count(), 'threshold': gc.get_threshold()[0],
                       'counts': counts, 'error': error}), flush=True)
 
 
