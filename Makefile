@@ -143,7 +143,7 @@ demo-server: install
 # chroot's (.ci/bench; BENCH_PYTHON=venv: the venv's whatever it is).  A busy machine (others'
 # processes or the hypervisor's steal over 5% of the CPU) writes nothing and fails, unless
 # KEEP_BUSY=1.  Commit slides/bench/ afterwards.
-BENCH_PYTHON ?= $(shell $(BIN)/python -c 'import sys; print("venv" if sys.version_info >= (3, 14) else "3.14")')
+BENCH_PYTHON ?= $(or $(shell $(BIN)/python -c 'import sys; print("venv" if sys.version_info >= (3, 14) else "3.14")' 2>/dev/null),3.14)
 KEEP_BUSY ?=
 BENCH_RUN = CHROOT="$(CHROOT)" VENV="$(VENV)" BENCH_VENVS="$(BUILD)/bench-venvs" .ci/bench
 BENCH_ARGS := --counts 10 100 1000 10000 30000 100000 --delay 1 --repeats 5 --repeat-at 10000 \
