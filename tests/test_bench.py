@@ -376,7 +376,7 @@ def test_the_collector_time_counts_collections():
         del garbage
     assert collector.seconds > 0
     heavy = {**ROWS[3], 'client CPU s': '0.10', 'client GC s': '0.04'}
-    assert report.gc_share(heavy) == '40 %' and report.gc_share(ROWS[3]) == ''
+    assert report.gc_share(heavy) == '40%' and report.gc_share(ROWS[3]) == ''
 
 
 def test_takes_are_summed_up_by_the_median_and_a_failed_take_wins():

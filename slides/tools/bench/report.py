@@ -163,10 +163,10 @@ def loops_claim(rows, fd_limit):
 
 
 def gc_share(row):
-    """The share of the client's CPU time its cycle collector took, as 'NN %' ('' unknown)."""
+    """The share of the client's CPU time its cycle collector took, as 'NN%' ('' unknown)."""
     if row.get('client GC s', '') == '' or not float(row['client CPU s'] or 0):
         return ''
-    return f'{float(row["client GC s"]) / float(row["client CPU s"]) * 100:.0f} %'
+    return f'{float(row["client GC s"]) / float(row["client CPU s"]) * 100:.0f}%'
 
 
 def figures(rows, counts, delay, limits, fd_limit, repeats=REPEATS, compared=COMPARED):
