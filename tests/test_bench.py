@@ -361,6 +361,9 @@ def test_versions_keep_one_set_of_rows_per_python(tmp_path):
     versions.merge_versions(rows('3.14.11', '2.70'), path)         # 3.14 again: replaces it
     kept = report.read_csv(path)
     assert [(r['python'], r['wall / d']) for r in kept] == [('3.11.7', '3.90'), ('3.14.11', '2.70')]
+    other_n = [{**row, 'N': 300, 'python': '3.15.2'} for row in rows('3.15.2', '1.10')]
+    versions.merge_versions(other_n, path)                          # another N: a new measurement
+    assert [(r['python'], r['N']) for r in report.read_csv(path)] == [('3.15.2', 300)]
     assert versions.figures(kept)['asyncio versions change'] == (
         '3.90 × d and 300 µs of CPU per request on 3.11, 2.70 × d and 200 µs on 3.14 (wall time -31%)')
 

@@ -25,10 +25,12 @@ def order(version):
 
 
 def merge_versions(rows, path):
-    """Put ``rows`` (one Python's) into the CSV at ``path``, replacing that Python's earlier rows."""
+    """Put ``rows`` (one Python's) into the CSV at ``path``, replacing that Python's earlier rows
+    and any row at another N (another measurement)."""
     mine = [row for row in rows if row['collector'] == 'default']
-    pythons = {minor(row['python']) for row in mine}
-    kept = [row for row in (read_csv(path) if path.exists() else []) if minor(row['python']) not in pythons]
+    pythons, counts = {minor(row['python']) for row in mine}, {row['N'] for row in mine}
+    kept = [row for row in (read_csv(path) if path.exists() else [])
+            if minor(row['python']) not in pythons and row['N'] in counts]
     merged = sorted(kept + mine, key=lambda row: order(row['python']))
     with open(path, 'w', newline='') as f:
         writer = csv.writer(f)
