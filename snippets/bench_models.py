@@ -4,11 +4,12 @@
     make bench                                       # the slides' full sweep
 
 Every model fetches the same requests, ``(host, port, path)`` each, with the
-talk's own clients (the blocking ``http_get`` in a pool, one worker per
-request; the asyncio ``http_get`` gathered) and returns what became of each,
+talk's own clients (the blocking ``http_get`` in a pool of N workers, each
+started only when none is free; the asyncio ``http_get`` gathered) and
+returns what became of each,
 in order: its response, or the exception that took its place.  The harness
-that times them, samples their memory and draws the chart is
-``snippets/_bench.py``.
+that times them, samples their memory and draws the chart is the package
+``slides/tools/bench/``; it runs these functions in its client processes.
 """
 import asyncio
 import multiprocessing
@@ -53,5 +54,5 @@ MODELS = {'processes': with_processes, 'threads': with_threads,
 
 # -- run: python -m snippets.bench_models [--counts N ...] [--delay S] [--out DIR]
 if __name__ == '__main__':
-    from snippets._bench import main
-    main(MODELS, __doc__)
+    from slides.tools.bench.cli import main
+    raise SystemExit(main(MODELS, __doc__))

@@ -21,7 +21,7 @@ import pytest
 
 from _support import busy_cores
 from _support import missing as _missing
-from snippets._nginx import NginxMissing, free_ports, nginx_binary, running_nginx
+from slides.tools.nginx import NginxMissing, free_ports, nginx_binary, running_nginx
 from snippets._run import demo_servers
 from snippets.demo_server import demo_body
 

@@ -1,8 +1,9 @@
 """nginx, Debian's, started from a temporary config on 127.0.0.1 and stopped again.
 
 The one way this project runs nginx: the tests' static file server
-(``tests/conftest.py``) and the benchmark's delayed server (``snippets._bench``,
-with the echo module's ``echo_sleep``) both go through ``running_nginx``.
+(``tests/conftest.py``) and the benchmark's delayed server
+(``slides.tools.bench.run``, with the echo module's ``echo_sleep``) both go
+through ``running_nginx``.
 """
 import contextlib
 import os
@@ -40,8 +41,16 @@ http {{
 {listen}
 {server}
     }}
+{status}
 }}
 '''
+# With ``status``: a server of its own, on one more port, that answers nginx's counters
+# (the stub_status module, built into Debian's nginx).
+STATUS = '''\
+    server {{
+        listen {host}:{port};
+        location / {{ stub_status; }}
+    }}'''
 
 
 class NginxMissing(RuntimeError):
@@ -82,8 +91,19 @@ def free_ports(count):
 class Nginx:
     """A running nginx: its ports on 127.0.0.1, its temp directory and its master process."""
 
-    def __init__(self, ports, directory, process):
+    def __init__(self, ports, directory, process, status_port=None):
         self.ports, self.directory, self.process = ports, directory, process
+        self.status_port = status_port
+
+    def connections(self, timeout=1.0):
+        """Client connections nginx holds open now, from its status port (this one excepted)."""
+        with socket.create_connection((HOST, self.status_port), timeout=timeout) as sock:
+            sock.sendall(b'GET / HTTP/1.0\r\n\r\n')
+            answer = b''
+            while chunk := sock.recv(4096):
+                answer += chunk
+        active = answer.split(b'Active connections:', 1)[1].split(None, 1)[0]
+        return int(active) - 1
 
     @property
     def address(self):
@@ -97,30 +117,33 @@ class Nginx:
 
 @contextlib.contextmanager
 def running_nginx(server, *, ports=1, listen_options='', workers=1, connections=256,
-                  main='', directory=None):
+                  main='', directory=None, status=False):
     """Run nginx with ``server`` (directives of its one server block) on ``ports`` free ports.
 
     Yields a ``Nginx`` once every port accepts connections; stops it (SIGTERM, then
     SIGKILL) and removes its temporary directory afterwards.  ``directory``: a temp
     dir made by the caller (e.g. with files to serve), removed here too.  As root,
     the workers run as root as well (``user root``): the default user ``nobody``
-    could not read a private temp dir.
+    could not read a private temp dir.  ``status``: one more port, whose answer
+    counts nginx's connections (``Nginx.connections``).
     """
     binary = nginx_binary()
     tmp = Path(directory or tempfile.mkdtemp(prefix='asyncio-talk-nginx-'))
-    chosen = free_ports(ports)
+    chosen = free_ports(ports + bool(status))
+    status_port = chosen.pop() if status else None
     listen = '\n'.join(f'        listen {HOST}:{port} {listen_options};' for port in chosen)
     nofile = _nofile_limit()
     conf = tmp / 'nginx.conf'
     conf.write_text(CONF.format(
         tmp=tmp, workers=workers, connections=connections, main=main, listen=listen,
-        nofile=nofile, server=server, user='user root;' if os.geteuid() == 0 else ''))
+        nofile=nofile, server=server, user='user root;' if os.geteuid() == 0 else '',
+        status=STATUS.format(host=HOST, port=status_port) if status else ''))
     log_path = tmp / 'error.log'
     try:
         with open(log_path, 'a+') as log:       # nginx appends its own errors here too
             proc = subprocess.Popen([binary, '-p', str(tmp), '-e', str(log_path), '-c', str(conf)],
                                     stdout=log, stderr=subprocess.STDOUT)
-            nginx = Nginx(chosen, tmp, proc)
+            nginx = Nginx(chosen, tmp, proc, status_port)
             try:
                 _wait_until_accepting(nginx)
                 yield nginx
@@ -143,7 +166,7 @@ def _nofile_limit():
 
 def _wait_until_accepting(server):
     deadline = time.monotonic() + START_TIMEOUT
-    waiting = list(server.ports)
+    waiting = [*server.ports, *filter(None, [server.status_port])]
     while waiting:
         try:
             socket.create_connection((HOST, waiting[0]), timeout=1).close()
