@@ -12,7 +12,10 @@ PYTEST_ARGS ?=
 # The real servers and the browser the tests use, from Debian.
 # debootstrap makes the chroot in which `make matrix` runs the Pythons pyenv lacks (.ci/chroot);
 # nginx's echo module delays the benchmark's answers (make bench).
-DEB_PACKAGES := make python3-venv postgresql redis-server nginx libnginx-mod-http-echo chromium \
+# CHROMIUM_DEB: Debian's chromium; empty where there is none (Ubuntu: a snap stub) and $CHROMIUM names
+# another Chromium (the GitHub workflow: the runner's Chrome).
+CHROMIUM_DEB ?= chromium
+DEB_PACKAGES := make python3-venv postgresql redis-server nginx libnginx-mod-http-echo $(CHROMIUM_DEB) \
                 fonts-dejavu-core debootstrap
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
