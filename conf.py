@@ -21,6 +21,7 @@ extensions = [
     'hieroglyph',
     'sphinxcontrib.jquery',   # hieroglyph's slide and console JavaScript use $
     'deck_fixes',             # slides/_ext: fixes for hieroglyph defects
+    'deck_a11y',              # slides/_ext: accessibility fixes (lang, ARIA, keyboard)
     'deck_publish',           # slides/_ext: the snippets as pages of the HTML site, preview tags
     'deck_steps',             # slides/_ext: literalinclude's :steps: (step-through code on slides)
     'deck_stage',             # slides/_ext: fit to screen, keys, presenter console (slides only)

@@ -286,7 +286,9 @@
 
   // -- Overlays: help, black screen, the slide number being typed ----------------------------
   function buildOverlays() {
-    var help = el('div', {id: 'deck-help', role: 'dialog', 'aria-label': 'Keys'});
+    // A dialog that takes the focus while open (a screen reader reads it), and gives it back.
+    var help = el('div', {id: 'deck-help', role: 'dialog', 'aria-modal': 'true', 'aria-label': 'Keys',
+                          tabindex: '-1'});
     help.appendChild(el('h2', {}, 'Keys'));
     var table = el('table');
     HELP.forEach(function (row) {
@@ -308,6 +310,7 @@
     root.classList.toggle('deck-typing', typed !== '');
   }
 
+  var helpReturn = null;                               // what had the focus before the help
   function helpOpen() { return root.classList.contains('deck-help-open'); }
 
   // The deck's and the console's keys, before hieroglyph's handlers (capture on window);
@@ -318,6 +321,7 @@
     if (key === 'Shift') return;
     if (helpOpen()) {                                  // any key closes the help
       root.classList.remove('deck-help-open');
+      if (helpReturn && helpReturn.focus) helpReturn.focus();
       event.preventDefault();
       event.stopPropagation();
       return;
@@ -350,7 +354,9 @@
     } else if (key === 'b' || key === 'B' || key === '.') {
       act('black');
     } else if (key === '?') {
+      helpReturn = document.activeElement;
       root.classList.add('deck-help-open');
+      document.getElementById('deck-help').focus();
     } else if (key === 'p' || key === 'P') {
       act('pause');
     } else if (key === 'z' || key === 'Z') {
