@@ -24,12 +24,10 @@ import time
 import pytest
 import requests
 
-from _support import ROOT, sphinx_build
+import deck_present
+from _support import ROOT
 
 EXT = ROOT / 'slides' / '_ext'
-sys.path.insert(0, str(EXT))
-import deck_present  # noqa: E402
-from test_browser import browser, chromium  # noqa: E402,F401  (fixtures: Debian's Chromium, one per module)
 
 STARTUP = 30                 # seconds for the server (and its demo servers) to start or stop
 HTTP_TIMEOUT = (5, 60)       # requests: connect, and between two bytes of a streamed run
@@ -38,11 +36,10 @@ RUN_MS = 60_000              # a browser wait for a whole run
 STATUS = r'/\?delay=1 HTTP/1\.1 200 OK \d+ bytes'   # what tiny_http prints per request
 
 
-@pytest.fixture(scope='module')
-def deck(tmp_path_factory):
-    """The deck, built as `make slides` builds it."""
-    out = tmp_path_factory.mktemp('present') / 'slides'
-    return sphinx_build('singlefile-slides', out, out.parent / 'doctrees')
+@pytest.fixture(scope='session')
+def deck(slides_build):
+    """The deck, built as `make slides` builds it (tests/builds.py: one build per session)."""
+    return slides_build
 
 
 class Server:
