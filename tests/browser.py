@@ -13,7 +13,7 @@ import threading
 import pytest
 
 from _support import missing
-from deck_publish import CHROMIUM_ARGS, find_chromium
+from slides.tools.publish import CHROMIUM_ARGS, find_chromium
 
 
 @pytest.fixture(scope='session')

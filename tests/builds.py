@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from _support import ROOT, build_env, missing, shell, sphinx_build
-from deck_publish import find_chromium
+from slides.tools.publish import find_chromium
 
 
 @pytest.fixture(scope='session')

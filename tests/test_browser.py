@@ -10,7 +10,9 @@ The builds, the browser and the servers are tests/builds.py's and tests/browser.
 """
 import html
 import math
+import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -279,13 +281,38 @@ def pdf_pages(pdf):
     return len(pages), [(float(w), float(h)) for w, h in boxes]
 
 
+PUBLISH = [sys.executable, '-W', 'error', '-m', 'slides.tools.publish']   # as `make pdf` and `make site` run it
+
+
 def test_pdf_has_one_page_per_slide(chromium, site, slide_ids, tmp_path):
     """`make pdf`'s command on the built deck: one page per slide, each the slide's size."""
     pdf = tmp_path / 'slides.pdf'
-    result = subprocess.run([sys.executable, str(ROOT / 'slides' / '_ext' / 'deck_publish.py'), 'pdf',
-                             str(site / 'slides' / 'index.html'), str(pdf)],
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run([*PUBLISH, 'pdf', str(site / 'slides' / 'index.html'), str(pdf)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     count, boxes = pdf_pages(pdf)
     assert count == len(slide_ids)
     assert boxes and {(round(w), round(h)) for w, h in boxes} == {(960, 540)}   # 1280x720 px
+
+
+def test_without_chromium_on_path_playwrights_own_is_used(chromium, slides_build, slide_ids, tmp_path):
+    """Where no chromium package exists (Read the Docs), `make pdf` and `make site` use the Chromium
+    that `playwright install chromium` puts in place: here Debian's, put where Playwright looks."""
+    env = {name: value for name, value in os.environ.items() if name != 'CHROMIUM'}
+    env.update(PATH=os.path.dirname(sys.executable), PLAYWRIGHT_BROWSERS_PATH=str(tmp_path / 'browsers'))
+    assert shutil.which('chromium', path=env['PATH']) is None
+
+    def run(*args):
+        result = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        return result.stdout.strip()
+    find = 'from slides.tools.publish import find_chromium; print(find_chromium())'
+    assert run(sys.executable, '-W', 'error', '-c', find) == 'None'           # nothing installed yet
+    playwrights = Path(run(sys.executable, '-c', 'from playwright.sync_api import sync_playwright\n'
+                           'with sync_playwright() as p: print(p.chromium.executable_path)'))
+    playwrights.parent.mkdir(parents=True)
+    playwrights.symlink_to(chromium)                                          # `playwright install`
+    assert run(sys.executable, '-W', 'error', '-c', find) == str(playwrights)
+    pdf = tmp_path / 'slides.pdf'
+    run(*PUBLISH, 'pdf', str(slides_build / 'index.html'), str(pdf))
+    assert pdf_pages(pdf)[0] == len(slide_ids)
