@@ -65,7 +65,7 @@ open: slides
 # snippet and shows the output.  Ctrl-C stops it all.  PRESENT_ARGS: e.g. --port 8001 --no-browser
 PRESENT_ARGS ?=
 present: slides
-	$(BIN)/python slides/_ext/deck_present.py $(BUILD)/slides $(PRESENT_ARGS)
+	$(BIN)/python -m slides.tools.present $(BUILD)/slides $(PRESENT_ARGS)
 
 html: install
 	$(SPHINX) -b html -d $(BUILD)/doctrees-html slides $(BUILD)/html
@@ -79,11 +79,11 @@ site: install
 	rm -rf $(SITE)
 	$(SPHINX) -t site -b html -d $(BUILD)/doctrees-site slides $(SITE)
 	$(SPHINX) -t site -b singlefile-slides -d $(BUILD)/doctrees-site-slides slides $(SITE)/slides
-	$(BIN)/python -W error slides/_ext/deck_publish.py preview $(SITE)/slides/index.html $(SITE)/_static/preview.png
+	$(BIN)/python -W error -m slides.tools.publish preview $(SITE)/slides/index.html $(SITE)/_static/preview.png
 	@echo "site: $(SITE)/index.html ($$(du -sh $(SITE) | cut -f1))"
 
 pdf: slides
-	$(BIN)/python slides/_ext/deck_publish.py pdf $(BUILD)/slides/index.html $(BUILD)/slides.pdf
+	$(BIN)/python -W error -m slides.tools.publish pdf $(BUILD)/slides/index.html $(BUILD)/slides.pdf
 
 livehtml: install
 	$(BIN)/sphinx-autobuild -b $(LIVE) -c . --watch snippets --ignore "$(abspath $(BUILD))/*" \

@@ -103,4 +103,4 @@ if tags.has('site'):  # noqa: F821 (Sphinx provides tags)
     slide_link_html_to_slides = True             # each page (sidebar) -> its first slide
     slide_link_html_sections_to_slides = True    # each section title -> its slide
     slide_relative_path = 'slides/'
-    deck_preview = '_static/preview.png'         # written by `make site` (deck_publish.py preview)
+    deck_preview = '_static/preview.png'         # written by `make site` (slides/tools/publish.py preview)

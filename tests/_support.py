@@ -32,6 +32,23 @@ def sphinx_build(builder, outdir, doctrees=None, options=()):
     return outdir
 
 
+def build_env(**extra):
+    """The environment of a ``make`` build: the venv's Python first on PATH, no base URL from outside."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ('DECK_BASE_URL', 'READTHEDOCS_CANONICAL_URL', 'MAKEFLAGS', 'MAKELEVEL')}
+    env['PATH'] = f'{ROOT / ".venv" / "bin"}{os.pathsep}{env.get("PATH", "")}'
+    env.update(extra)
+    return env
+
+
+def shell(command, env, timeout=600):
+    """Run ``command`` with bash in the project's root, as a user types it; fail with its output."""
+    result = subprocess.run(command, shell=True, executable='/bin/bash', cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=timeout)
+    assert result.returncode == 0, f'{command}\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}'
+    return result.stdout
+
+
 # -- concurrency as the server sees it (snippets/demo_server.py: ?group=NAME&together=K)
 
 def group_paths(count, together=0, wait=2.0, size=3):

@@ -1,30 +1,21 @@
 """Deck checks: the builds pass with -W, slides show code only by literalinclude, every snippet is shown,
 every speaker note is short enough to say."""
+import os
 import pickle
+import re
 import subprocess
 import sys
-import re
 from html.parser import HTMLParser
 
-import pytest
 from docutils import nodes
 
-from _support import ROOT, sphinx_build
+import mutate
+from _support import ROOT
 
 SLIDES = ROOT / 'slides'
 SNIPPETS = ROOT / 'snippets'
 NOT_ON_SLIDES = {'__init__.py', 'demo_server.py'}  # the package marker; the demo server runs the demos
 NOTE_WORDS = 120    # a speaker note is what the presenter says on one slide: about a minute
-
-
-@pytest.fixture(scope='session')
-def slides_build(tmp_path_factory):
-    return sphinx_build('singlefile-slides', tmp_path_factory.mktemp('slides'))
-
-
-@pytest.fixture(scope='session')
-def html_build(tmp_path_factory):
-    return sphinx_build('html', tmp_path_factory.mktemp('html'))
 
 
 def doctrees(build):
@@ -154,24 +145,20 @@ def test_no_line_numbers_in_includes():
 
 
 def test_hieroglyph_compat_reports_the_version_without_pkg_resources():
-    sys.path.insert(0, str(SLIDES / '_ext'))
     import hieroglyph_compat
     assert hieroglyph_compat.version() == '2.1.0'
 
 
 def test_hieroglyph_compat_lets_deprecations_through_for_the_projects_own_code():
     """The compat layer silences two deprecated reads for hieroglyph's modules only."""
-    code = ('import sys; sys.path.insert(0, sys.argv[1]); import hieroglyph_compat; '
-            'from docutils import nodes; nodes.paragraph().traverse()')
-    result = subprocess.run([sys.executable, '-W', 'error', '-c', code, str(SLIDES / '_ext')],
-                            capture_output=True, text=True, timeout=60)
+    code = 'import hieroglyph_compat; from docutils import nodes; nodes.paragraph().traverse()'
+    result = subprocess.run([sys.executable, '-W', 'error', '-c', code], capture_output=True, text=True,
+                            timeout=60, env={**os.environ, 'PYTHONPATH': str(SLIDES / '_ext')})
     assert result.returncode != 0 and 'findall' in result.stderr
 
 
 def test_every_break_of_make_mutate_still_applies_to_its_snippet():
     """`make mutate` is not in the default run: catch here a snippet edit that strands a break."""
-    sys.path.insert(0, str(ROOT / 'tests'))
-    import mutate
     stale = [brk.id for brk in mutate.BREAKS
              if (SNIPPETS / f'{brk.module}.py').read_text().count(brk.old) != 1]
     assert not stale

@@ -16,24 +16,19 @@ nothing a page asks for (the favicon included) goes unchecked.  The browser reac
 import html.parser
 import http.server
 import mimetypes
-import os
 import re
-import shutil
 import struct
-import subprocess
 import threading
 from pathlib import Path
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import unquote, urlsplit
 
 import pytest
-import yaml
 
-from _support import ROOT, missing
-from test_browser import browser, chromium  # noqa: F401  (fixtures: Debian's Chromium, one per module)
+from _support import ROOT, build_env, shell
+from builds import needs_make_site
 
-import deck_publish  # noqa: E402  (slides/_ext, on the path through test_browser: find_chromium)
-
-pytestmark = pytest.mark.timeout(900)        # two full builds of the site; every wait is bounded
+pytestmark = [pytest.mark.browser,
+              pytest.mark.timeout(900)]   # two full builds of the site; every wait is bounded
 
 PHONE = {'viewport': {'width': 390, 'height': 844}, 'is_mobile': True, 'has_touch': True}
 DESKTOP = {'viewport': {'width': 1280, 'height': 900}}
@@ -107,56 +102,15 @@ def host():
     thread.join(10)
 
 
-# -- The builds ----------------------------------------------------------------------------------
-
-def build_env(**extra):
-    """The environment of a build: the venv's Python first on PATH, no base URL from outside."""
-    env = {k: v for k, v in os.environ.items()
-           if k not in ('DECK_BASE_URL', 'READTHEDOCS_CANONICAL_URL', 'MAKEFLAGS', 'MAKELEVEL')}
-    env['PATH'] = f'{ROOT / ".venv" / "bin"}{os.pathsep}{env.get("PATH", "")}'
-    env.update(extra)
-    return env
-
-
-def run(command, env, timeout=600):
-    result = subprocess.run(command, shell=True, executable='/bin/bash', cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=timeout)
-    assert result.returncode == 0, f'{command}\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}'
-    return result.stdout
-
-
-def needs_tools():
-    if not (ROOT / '.venv' / '.installed').is_file():
-        missing('the site is built with the project venv: `make install`')
-    if not shutil.which('make'):
-        missing('make not found: `make deps`')
-    if not deck_publish.find_chromium():
-        missing('Chromium not found (the preview image): install the Debian package chromium (`make deps`)')
-
-
-@pytest.fixture(scope='module')
-def readthedocs_config():
-    return yaml.safe_load((ROOT / '.readthedocs.yaml').read_text())
-
-
-@pytest.fixture(scope='module')
-def site(tmp_path_factory, readthedocs_config):
-    """The folder the commands of .readthedocs.yaml write into $READTHEDOCS_OUTPUT/html."""
-    needs_tools()
-    tmp = tmp_path_factory.mktemp('readthedocs')
-    env = build_env(READTHEDOCS_OUTPUT=str(tmp / 'output'), BUILD=str(tmp / 'build'))
-    for command in readthedocs_config['build']['commands']:
-        run(command, env)
-    return tmp / 'output' / 'html'
-
+# -- The builds (``site``: tests/builds.py's, shared with test_browser) ---------------------------
 
 @pytest.fixture(scope='module')
 def based(tmp_path_factory, host):
     """`make site` with DECK_BASE_URL: the host's /talk/."""
-    needs_tools()
+    needs_make_site()
     tmp = tmp_path_factory.mktemp('based')
-    run(f'make --no-print-directory site SITE="{tmp / "site"}"',
-        build_env(BUILD=str(tmp / 'build'), DECK_BASE_URL=host.url + BASED_PATH))
+    shell(f'make --no-print-directory site SITE="{tmp / "site"}"',
+          build_env(BUILD=str(tmp / 'build'), DECK_BASE_URL=host.url + BASED_PATH))
     return tmp / 'site'
 
 
