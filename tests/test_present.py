@@ -6,7 +6,8 @@ processes.  Checked: a run streams its lines in order as they come; everything b
 snippet a slide shows, asked for from the deck with this start's secret, is refused; the server
 binds 127.0.0.1 only; a run past the bound, a run started again and Ctrl-C stop the run's whole
 process group; in Debian's Chromium, `r` on the tiny HTTP client's slide shows its output in the
-deck and in the presenter console, and the static deck says that live runs need `make present`.
+deck (a log named "live run" that Tab reaches and axe-core passes) and in the presenter console,
+and the static deck says that live runs need `make present`.
 Every wait is bounded; times are checked only from below (what the demo server's delay
 guarantees) or loosely.
 """
@@ -26,6 +27,7 @@ import requests
 
 import deck_present
 from _support import ROOT
+from browser import axe_violations
 from slides.tools.present import check_host
 
 PRESENT = [sys.executable, '-W', 'error', '-m', 'slides.tools.present']   # as `make present` runs it
@@ -335,6 +337,18 @@ def test_r_runs_the_slides_snippet_in_the_deck_and_the_console(server, deck, con
     elapsed = float(page.get_attribute('.liverun', 'data-elapsed'))
     assert 0.9 <= elapsed < 15                          # three 1 s requests at once, plus start-up
     assert re.fullmatch(r'exit 0 · \d+\.\d s', page.text_content('.liverun-status'))
+
+    # read and reached by keyboard: a log named "live run", whose output (it scrolls) Tab
+    # reaches, named, with a focus ring; axe-core finds nothing in it
+    assert page.get_by_role('log', name='live run').is_visible()
+    for _ in range(100):                                # the slides' links first: bounded
+        page.keyboard.press('Tab')
+        focused = page.evaluate("""() => { const el = document.activeElement, s = getComputedStyle(el);
+            return [el.className, el.getAttribute('aria-label'), s.outlineStyle, parseFloat(s.outlineWidth)]; }""")
+        if focused[0] == 'liverun-output':
+            break
+    assert focused[:3] == ['liverun-output', 'output', 'solid'] and focused[3] >= 2, focused
+    assert not axe_violations(page, '.liverun')
 
     console.wait_for_function(OVERLAY, arg='done')      # the console shows the same
     assert console.text_content('.liverun-output').splitlines() == output

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from _support import ROOT
 
 WORKFLOWS = Path(ROOT, '.github', 'workflows')

@@ -54,6 +54,14 @@
     return node;
   }
 
+  // Enter or Space on a button or link that has the keyboard's focus (the console's pause, reset,
+  // prev, next) presses it, instead of moving the deck on.
+  function pressing(event) {
+    var target = event.target;
+    return (event.key === 'Enter' || event.key === ' ') && target && target.matches &&
+      target.matches('button:focus-visible, a[href]:focus-visible');
+  }
+
   function typing(event) {
     var target = event.target;
     return target && target.closest && target.closest('input, textarea, select, [contenteditable]');
@@ -317,6 +325,10 @@
   // c, t and the keys this file does not know go on to hieroglyph and other scripts.
   function onKey(event) {
     if (!mode || event.ctrlKey || event.metaKey || event.altKey || typing(event)) return;
+    if (pressing(event)) {                             // the control's, not hieroglyph's "next"
+      event.stopPropagation();
+      return;
+    }
     var key = event.key;
     if (key === 'Shift') return;
     if (helpOpen()) {                                  // any key closes the help
