@@ -260,7 +260,7 @@ def test_site_and_slides_link_both_ways(watched, site_server, site, slide_ids, r
         assert path.is_file(), href
     for name in expected:                                  # the page shows the plain file
         page_html = (site / 'snippets' / f'{name}.html').read_text()
-        code = re.search(r'<div class="highlight"><pre>(.*?)</pre>', page_html, re.S).group(1)
+        code = re.search(r'<div class="highlight"><pre[^>]*>(.*?)</pre>', page_html, re.S).group(1)
         assert html.unescape(re.sub(r'<[^>]+>', '', code)).strip() == \
             (site / 'snippets' / name).read_text().strip(), name
     one = watched.open(listed[0])
