@@ -27,7 +27,7 @@ import pytest
 from _support import ROOT, build_env, shell
 from builds import needs_make_site
 
-pytestmark = [pytest.mark.browser,
+pytestmark = [pytest.mark.browser, pytest.mark.publishing,
               pytest.mark.timeout(900)]   # two full builds of the site; every wait is bounded
 
 PHONE = {'viewport': {'width': 390, 'height': 844}, 'is_mobile': True, 'has_touch': True}
