@@ -12,7 +12,7 @@ from docutils import nodes
 from sphinx import addnodes
 
 import mutate
-from _support import ROOT
+from _support import ROOT, deck_keys, design_size
 from deck_fixes import iter_parents
 
 SLIDES = ROOT / 'slides'
@@ -176,3 +176,19 @@ def test_every_break_of_make_mutate_still_applies_to_its_snippet():
     stale = [brk.id for brk in mutate.BREAKS
              if (SNIPPETS / f'{brk.module}.py').read_text().count(brk.old) != 1]
     assert not stale
+
+
+def test_the_readme_lists_the_decks_keys():
+    """The README's key table is deck.js's (the help overlay's), key for key, in order: a key
+    ``a  b`` there is ``a / b`` here, and a single key may be in backticks."""
+    readme = (ROOT / 'README.md').read_text()
+    table = readme[readme.index('| key | does |'):]
+    rows = re.findall(r'^\| (.+?) \| .+ \|$', table[:table.index('\n\n')], re.M)[1:]   # not the header
+    assert [row.replace('`', '') for row in rows] == [keys.replace('  ', ' / ') for keys in deck_keys()]
+
+
+def test_the_pdf_pages_are_the_design_size():
+    """``@page`` cannot read custom.css's variables: its size must say the same numbers."""
+    css = (SLIDES / '_static' / 'custom.css').read_text()
+    page = re.search(r'@page\s*\{\s*size:\s*(\d+)px\s+(\d+)px', css)
+    assert tuple(map(int, page.groups())) == design_size()

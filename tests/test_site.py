@@ -37,7 +37,7 @@ SITE_PATH = '/site/talk/'                    # where the relative build is serve
 BASED_PATH = '/talk/'                        # where the build with a base URL is served
 PREVIEW = '_static/preview.png'
 PREVIEW_SIZE = (1200, 630)
-DECK = 'slides/'                             # the deck: hieroglyph's theme, 1000x744 slides
+DECK = 'slides/'                             # the deck: hieroglyph's theme, at projector size
 PROJECT = 'I/O concurrency: asyncio'
 
 
