@@ -20,7 +20,7 @@ DEB_PACKAGES := make python3-venv postgresql redis-server nginx libnginx-mod-htt
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 
-.PHONY: help deps install slides open present html site pdf livehtml test test-busy mutate matrix matrix-host matrix-chroot demo-server bench clean
+.PHONY: help deps install slides open present html site pdf livehtml check test test-busy mutate matrix matrix-host matrix-chroot demo-server bench clean
 
 help:
 	@echo "make open       build the slides and open them in a browser"
@@ -32,7 +32,8 @@ help:
 	@echo "make pdf        a PDF handout, one slide per page, into $(BUILD)/slides.pdf (headless Chromium)"
 	@echo "make livehtml   rebuild and reload on every edit (LIVE=html for the site)"
 	@echo "make deps       install the servers and browser the tests use (Debian, root or sudo)"
-	@echo "make test       install the Python packages into $(VENV) and run the test suite"
+	@echo "make check      ruff, then the test suite on $(VENV)'s Python (the edit loop; installs the packages)"
+	@echo "make test       make check, the publishing tests (the site as a host serves it), make matrix: CI's"
 	@echo "make matrix     tests and deck builds on Python 3.11 to 3.15 (nox, chroot; part of make test)"
 	@echo "make test-busy  the timing-sensitive tests with every core busy (they must stay green)"
 	@echo "make mutate     break the slides' code on purpose, one break at a time: which tests notice (~30 min)"
@@ -89,10 +90,21 @@ livehtml: install
 	$(BIN)/sphinx-autobuild -b $(LIVE) -c . --watch snippets --ignore "$(abspath $(BUILD))/*" \
 	    --host 127.0.0.1 --port 8000 --open-browser slides $(BUILD)/live
 
-# The whole suite on the venv's Python, then the suite minus the tests that drive Chromium (so
-# the snippets and both deck builds) on the other supported Pythons.
-test: install
-	$(BIN)/python -W error -m pytest $(PYTEST_ARGS)
+# The edit loop: ruff (pyproject.toml), then the suite on the venv's Python but the tests marked
+# publishing (tests/test_site.py: two more builds of the published folder, crawled page by page),
+# CHECK_JOBS test files at a time (pytest-xdist: a file stays on one worker, so its fixtures are
+# made once; each worker is `python -W error`): the suite waits on servers and subprocesses more
+# than it computes.
+CHECK_JOBS ?= 2
+check: install
+	$(BIN)/ruff check .
+	$(BIN)/python -W error -m pytest -d --tx "$(CHECK_JOBS)*popen//python=$(BIN)/python -W error" \
+	    --dist loadfile -m "not publishing" $(PYTEST_ARGS)
+
+# What CI runs (.ci/run): make check, the publishing tests, then the suite but its browser and
+# real-sleep tests on the other supported Pythons (make matrix).
+test: check
+	$(BIN)/python -W error -m pytest -m publishing $(PYTEST_ARGS)
 	$(MAKE) matrix MATRIX="$(filter-out $(VENV_PY),$(MATRIX))"
 
 # The tests that involve time or concurrency, run while a spinning process keeps every core busy.

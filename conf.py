@@ -97,7 +97,7 @@ deck_talk_minutes = 40        # the talk's slot: the presenter console's pace hi
 # -- The published site (`make site` builds with -t site) ---------------------
 # One folder: the HTML site at its root, the deck in slides/, linked both ways
 # (deck_fixes makes hieroglyph's links work with the single-file deck).
-if tags.has('site'):  # noqa: F821 (Sphinx provides tags)
+if globals()['tags'].has('site'):               # Sphinx runs this file with `tags` (the -t options) set
     slide_link_to_html = True                    # each slide -> its section of the site
     slide_html_relative_path = '../'
     slide_link_html_to_slides = True             # each page (sidebar) -> its first slide

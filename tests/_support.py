@@ -2,6 +2,7 @@
 import asyncio
 import contextlib
 import os
+import re
 import selectors
 import subprocess
 import sys
@@ -12,6 +13,21 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def design_size():
+    """``(width, height)`` in px of the slides' one design size: ``--deck-width`` and ``--deck-height``
+    in slides/_static/custom.css, which deck.js, deck.css and the PDF's pages follow."""
+    css = (ROOT / 'slides' / '_static' / 'custom.css').read_text()
+    return tuple(int(re.search(rf'--deck-{side}:\s*(\d+)px;', css).group(1)) for side in ('width', 'height'))
+
+
+def deck_keys():
+    """The keys column of the deck's one key table (``HELP`` in slides/_static/deck.js), in order:
+    what the help overlay lists and the README's table must say."""
+    table = re.search(r'^\s*var HELP = \[\n(.*?)^\s*\];', (ROOT / 'slides' / '_static' / 'deck.js').read_text(),
+                      re.M | re.S).group(1)
+    return re.findall(r"^\s*\['([^']+)', ", table, re.M)
 
 
 def missing(message):

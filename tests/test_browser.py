@@ -3,7 +3,7 @@
 The published folder (``site``: `make site` as .readthedocs.yaml runs it; the HTML pages at the root,
 the single-file deck in ``slides/``) is served over HTTP on 127.0.0.1 (``site_server``).  Checked: every slide becomes current in turn with a
 visible title; the arrow keys move; ``c`` opens the presenter console with the slide's speaker note;
-no JavaScript errors; every slide fits its box at the design size (1280x720, custom.css; scaling to other
+no JavaScript errors; every slide fits its box at the design size (custom.css; scaling to other
 window sizes is checked in test_presenting.py); the site and the slides link to each other;
 ``make pdf`` prints one page per slide.  Slide counts and texts are read from the build, never assumed.
 The builds, the browser and the servers are tests/builds.py's and tests/browser.py's fixtures.
@@ -19,11 +19,11 @@ from pathlib import Path
 
 import pytest
 
-from _support import ROOT
+from _support import ROOT, design_size
 
 pytestmark = pytest.mark.browser
 
-VIEWPORT = {'width': 1280, 'height': 720}     # the slides' design size (custom.css): scale 1
+VIEWPORT = dict(zip(('width', 'height'), design_size(), strict=True))   # scale 1
 SLIDE_FIT = Path(__file__).with_name('slide_fit.js').read_text()   # measures one slide
 TIMEOUT_MS = 10_000                        # any single browser wait
 
@@ -292,7 +292,7 @@ def test_pdf_has_one_page_per_slide(chromium, site, slide_ids, tmp_path):
     assert result.returncode == 0, result.stderr
     count, boxes = pdf_pages(pdf)
     assert count == len(slide_ids)
-    assert boxes and {(round(w), round(h)) for w, h in boxes} == {(960, 540)}   # 1280x720 px
+    assert boxes and {(round(w), round(h)) for w, h in boxes} == {tuple(round(px * 0.75) for px in design_size())}   # pt
 
 
 def test_without_chromium_on_path_playwrights_own_is_used(chromium, slides_build, slide_ids, tmp_path):

@@ -19,17 +19,17 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from _support import deck_keys, design_size
+
 pytestmark = pytest.mark.browser
 
 SLIDE_FIT = Path(__file__).with_name('slide_fit.js').read_text()   # measures one slide
 TIMEOUT_MS = 10_000                        # any single browser wait
-DESIGN = (1280, 720)                       # custom.css: --deck-width, --deck-height
+DESIGN = design_size()                     # custom.css: --deck-width, --deck-height
 SIZES = [(1024, 768), (1280, 720), (1366, 768), (1920, 1080), (3840, 2160)]
 TALK_MINUTES = 40                          # conf.py: deck_talk_minutes
 START = datetime.datetime(2026, 11, 25, 14, 0, tzinfo=datetime.timezone.utc)
-# the help overlay's first column, in order: every key the deck knows
-KEYS = ['→  ↓  Space  PageDown  Enter', '←  ↑  PageUp  Backspace', 'Shift+→  Shift+←',
-        'swipe left  swipe right', 'Home  End', 'number, then Enter', 'f', 'b  .', 'c', 't', 'p', 'z', 'r', '?']
+KEYS = deck_keys()                         # the help overlay's first column: every key the deck knows
 
 
 @pytest.fixture(scope='module')

@@ -25,7 +25,7 @@ from _support import ROOT, build_env, shell
 from browser import Visit, axe_violations
 from builds import needs_make_site
 
-pytestmark = [pytest.mark.browser,
+pytestmark = [pytest.mark.browser, pytest.mark.publishing,
               pytest.mark.timeout(900)]   # two full builds of the site; every wait is bounded
 
 PHONE = {'viewport': {'width': 390, 'height': 844}, 'is_mobile': True, 'has_touch': True}
@@ -34,7 +34,7 @@ SITE_PATH = '/site/talk/'                    # where the relative build is serve
 BASED_PATH = '/talk/'                        # where the build with a base URL is served
 PREVIEW = '_static/preview.png'
 PREVIEW_SIZE = (1200, 630)
-DECK = 'slides/'                             # the deck: hieroglyph's theme, 1000x744 slides
+DECK = 'slides/'                             # the deck: hieroglyph's theme, at projector size
 PROJECT = 'I/O concurrency: asyncio'
 
 

@@ -29,11 +29,11 @@ import shutil
 from pathlib import Path
 
 from docutils import nodes
+from hieroglyph.builder import building_slides
 
-from deck_fixes import iter_parents  # same folder (slides/_ext), on the path for Sphinx and as a script
+from deck_fixes import HTML_BUILDERS, iter_parents  # same folder (slides/_ext), on Sphinx's path
+from deck_order import SITE_ASSETS_OFF_SLIDES
 
-HTML_BUILDERS = ('html', 'dirhtml')
-SLIDE_BUILDERS = ('slides', 'dirslides', 'singlefile-slides')
 LANGUAGES = {'.py': 'python3', '.pycon': 'pycon'}
 PAGES = 'snippets'                     # where the snippet pages go in the site
 
@@ -143,7 +143,7 @@ def page_path(app, pagename):
         if pagename == getattr(app.config, 'notfound_pagename', None):
             return None                        # not a page to share; served at any address
         return builder.get_target_uri(pagename)
-    if (builder.name in SLIDE_BUILDERS and pagename == app.config.root_doc
+    if (building_slides(app) and pagename == app.config.root_doc
             and app.config.slide_link_to_html):  # the deck, published inside the site
         return posixpath.join(app.config.slide_relative_path, pagename + builder.out_suffix)
     return None
@@ -193,7 +193,7 @@ def social_tags(app, pagename, templatename, context, doctree):
 
 def keep_site_assets_off_slides(app, pagename, templatename, context, doctree):
     """The copy buttons and site.css are the site's: leave them out of the slides."""
-    if app.builder.name not in SLIDE_BUILDERS:
+    if not building_slides(app):
         return
     for key in ('css_files', 'script_files'):
         if key in context:
@@ -210,6 +210,6 @@ def setup(app):
     app.connect('html-collect-pages', snippet_pages)
     app.connect('html-page-context', add_snippets_to_context)
     app.connect('html-page-context', social_tags)
-    app.connect('html-page-context', keep_site_assets_off_slides, priority=450)   # before deck_fixes
+    app.connect('html-page-context', keep_site_assets_off_slides, priority=SITE_ASSETS_OFF_SLIDES)
     app.connect('build-finished', copy_plain_snippets)
     return {'parallel_read_safe': True, 'parallel_write_safe': False}

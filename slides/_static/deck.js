@@ -42,8 +42,8 @@
   function designSize() {
     var style = getComputedStyle(root);
     return {
-      width: parseFloat(style.getPropertyValue('--deck-width')) || 1280,
-      height: parseFloat(style.getPropertyValue('--deck-height')) || 720
+      width: parseFloat(style.getPropertyValue('--deck-width')),     // custom.css: the one design size
+      height: parseFloat(style.getPropertyValue('--deck-height'))
     };
   }
 

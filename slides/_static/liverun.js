@@ -1,5 +1,5 @@
-/* Live runs (slides/_ext/deck_present.py): on a slide that shows a runnable snippet, `r` runs
-   `python -m snippets.NAME` on the `make present` server and streams its output into an
+/* Live runs: on a slide that shows a runnable snippet (slides/_ext/deck_present.py marks it), `r` runs
+   `python -m snippets.NAME` on the `make present` server (slides/tools/present.py) and streams its output into an
    overlay, with the elapsed time and the exit status; `r` again re-runs, Esc closes (and
    stops a run still going).  The presenter console (`c`) shows the same overlay.
 
