@@ -6,7 +6,7 @@ deck's title, a code slide, a stepped slide at its second step, the measured cha
 overlay and the presenter console, each in light and dark.  No rule is disabled.  Beyond the
 rules: the help overlay and the console's controls are reached and named by keyboard and pressed
 with Enter, a focus ring shows in both schemes, code blocks that scroll take the focus, and
-``prefers-reduced-motion`` turns the slide transitions off.  While all that loads, no request
+``prefers-reduced-motion`` turns the transitions off.  While all that loads, no request
 answers 404 or leaves the sub-path.  (The live-run overlay: test_present, with its server.)
 """
 import pytest
@@ -148,11 +148,12 @@ def test_help_and_console_controls_by_keyboard(browser, root, scheme):
     no_request_failed(visit)
 
 
-def test_code_blocks_that_scroll_take_the_focus(browser, root):
+@pytest.mark.parametrize('scheme', SCHEMES)
+def test_code_blocks_that_scroll_take_the_focus(browser, root, scheme):
     """On a phone, a long code block scrolls sideways: from "Skip to content", Tab reaches it
     (with a ring), and the arrow keys scroll it.  (Chromium itself lets Tab reach a scroller;
     axe-core's scrollable-region-focusable, above, asks for the tabindex other browsers need.)"""
-    visit = Visit(browser, root, viewport={'width': 390, 'height': 844})
+    visit = Visit(browser, root, color_scheme=scheme, viewport={'width': 390, 'height': 844})
     try:
         visit.open(root + 'snippets/http_blocking.py.html')
         page = visit.page
@@ -173,17 +174,23 @@ def test_code_blocks_that_scroll_take_the_focus(browser, root):
     no_request_failed(visit)
 
 
+TRANSITIONS = """selector => [...document.querySelectorAll(selector)]
+    .flatMap(el => getComputedStyle(el).transitionDuration.split(',').map(parseFloat))"""
+
+
 @pytest.mark.parametrize('motion, moves', [('reduce', False), ('no-preference', True)])
-def test_slides_change_without_motion_when_asked(browser, root, motion, moves):
-    """With ``prefers-reduced-motion: reduce`` the next slide is in place at once, no transition."""
+def test_nothing_moves_when_the_reader_asks_for_less_motion(browser, root, motion, moves):
+    """With ``prefers-reduced-motion: reduce`` the next slide is in place at once, and the site's
+    copy buttons appear at once: no transition (without it, both have one)."""
     visit = Visit(browser, root, reduced_motion=motion, **DESKTOP)
     try:
         visit.open(root + DECK_PAGE)
-        page = visit.page
-        durations = page.evaluate("""() => [...document.querySelectorAll('#slide_container > article')]
-            .map(a => getComputedStyle(a).transitionDuration.split(',').map(parseFloat))
-            .flat()""")
-        assert any(d > 0 for d in durations) is moves, (motion, set(durations))
+        slides = visit.page.evaluate(TRANSITIONS, '#slide_container > article')
+        visit.open(root + 'blocking.html')
+        buttons = visit.page.evaluate(TRANSITIONS, 'button.copybtn')
     finally:
         visit.close()
+    assert slides and buttons
+    assert any(d > 0 for d in slides) is moves, (motion, set(slides))
+    assert any(d > 0 for d in buttons) is moves, (motion, set(buttons))
     no_request_failed(visit)
