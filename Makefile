@@ -12,12 +12,15 @@ PYTEST_ARGS ?=
 # The real servers and the browser the tests use, from Debian.
 # debootstrap makes the chroot in which `make matrix` runs the Pythons pyenv lacks (.ci/chroot);
 # nginx's echo module delays the benchmark's answers (make bench).
-DEB_PACKAGES := make python3-venv postgresql redis-server nginx libnginx-mod-http-echo chromium \
+# CHROMIUM_DEB: Debian's chromium; empty where there is none (Ubuntu: a snap stub) and $CHROMIUM names
+# another Chromium (the GitHub workflow: the runner's Chrome).
+CHROMIUM_DEB ?= chromium
+DEB_PACKAGES := make python3-venv postgresql redis-server nginx libnginx-mod-http-echo $(CHROMIUM_DEB) \
                 fonts-dejavu-core debootstrap
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 
-.PHONY: help deps install slides open present html site pdf livehtml test test-busy mutate matrix matrix-host matrix-chroot demo-server bench bench-versions bench-check clean
+.PHONY: help deps install slides open present html site pdf livehtml check test test-busy mutate matrix matrix-host matrix-chroot demo-server bench bench-versions bench-check clean
 
 help:
 	@echo "make open       build the slides and open them in a browser"
@@ -29,7 +32,8 @@ help:
 	@echo "make pdf        a PDF handout, one slide per page, into $(BUILD)/slides.pdf (headless Chromium)"
 	@echo "make livehtml   rebuild and reload on every edit (LIVE=html for the site)"
 	@echo "make deps       install the servers and browser the tests use (Debian, root or sudo)"
-	@echo "make test       install the Python packages into $(VENV) and run the test suite"
+	@echo "make check      ruff, then the test suite on $(VENV)'s Python (the edit loop; installs the packages)"
+	@echo "make test       make check, the publishing tests (the site as a host serves it), make matrix: CI's"
 	@echo "make matrix     tests and deck builds on Python 3.11 to 3.15 (nox, chroot; part of make test)"
 	@echo "make test-busy  the timing-sensitive tests with every core busy (they must stay green)"
 	@echo "make mutate     break the slides' code on purpose, one break at a time: which tests notice (~30 min)"
@@ -64,7 +68,7 @@ open: slides
 # snippet and shows the output.  Ctrl-C stops it all.  PRESENT_ARGS: e.g. --port 8001 --no-browser
 PRESENT_ARGS ?=
 present: slides
-	$(BIN)/python slides/_ext/deck_present.py $(BUILD)/slides $(PRESENT_ARGS)
+	$(BIN)/python -m slides.tools.present $(BUILD)/slides $(PRESENT_ARGS)
 
 html: install
 	$(SPHINX) -b html -d $(BUILD)/doctrees-html slides $(BUILD)/html
@@ -78,20 +82,31 @@ site: install
 	rm -rf $(SITE)
 	$(SPHINX) -t site -b html -d $(BUILD)/doctrees-site slides $(SITE)
 	$(SPHINX) -t site -b singlefile-slides -d $(BUILD)/doctrees-site-slides slides $(SITE)/slides
-	$(BIN)/python -W error slides/_ext/deck_publish.py preview $(SITE)/slides/index.html $(SITE)/_static/preview.png
+	$(BIN)/python -W error -m slides.tools.publish preview $(SITE)/slides/index.html $(SITE)/_static/preview.png
 	@echo "site: $(SITE)/index.html ($$(du -sh $(SITE) | cut -f1))"
 
 pdf: slides
-	$(BIN)/python slides/_ext/deck_publish.py pdf $(BUILD)/slides/index.html $(BUILD)/slides.pdf
+	$(BIN)/python -W error -m slides.tools.publish pdf $(BUILD)/slides/index.html $(BUILD)/slides.pdf
 
 livehtml: install
 	$(BIN)/sphinx-autobuild -b $(LIVE) -c . --watch snippets --ignore "$(abspath $(BUILD))/*" \
 	    --host 127.0.0.1 --port 8000 --open-browser slides $(BUILD)/live
 
-# The whole suite on the venv's Python, then the suite minus the tests that drive Chromium (so
-# the snippets and both deck builds) on the other supported Pythons.
-test: install
-	$(BIN)/python -W error -m pytest $(PYTEST_ARGS)
+# The edit loop: ruff (pyproject.toml), then the suite on the venv's Python but the tests marked
+# publishing (tests/test_site.py: two more builds of the published folder, crawled page by page),
+# CHECK_JOBS test files at a time (pytest-xdist: a file stays on one worker, so its fixtures are
+# made once; each worker is `python -W error`): the suite waits on servers and subprocesses more
+# than it computes.
+CHECK_JOBS ?= 2
+check: install
+	$(BIN)/ruff check .
+	$(BIN)/python -W error -m pytest -d --tx "$(CHECK_JOBS)*popen//python=$(BIN)/python -W error" \
+	    --dist loadfile -m "not publishing" $(PYTEST_ARGS)
+
+# What CI runs (.ci/run): make check, the publishing tests, then the suite but its browser and
+# real-sleep tests on the other supported Pythons (make matrix).
+test: check
+	$(BIN)/python -W error -m pytest -m publishing $(PYTEST_ARGS)
 	$(MAKE) matrix MATRIX="$(filter-out $(VENV_PY),$(MATRIX))"
 
 # The tests that involve time or concurrency, run while a spinning process keeps every core busy.

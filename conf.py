@@ -21,6 +21,7 @@ extensions = [
     'hieroglyph',
     'sphinxcontrib.jquery',   # hieroglyph's slide and console JavaScript use $
     'deck_fixes',             # slides/_ext: fixes for hieroglyph defects
+    'deck_a11y',              # slides/_ext: accessibility fixes (lang, ARIA, keyboard)
     'deck_publish',           # slides/_ext: the snippets as pages of the HTML site, preview tags
     'deck_steps',             # slides/_ext: literalinclude's :steps: (step-through code on slides)
     'deck_stage',             # slides/_ext: fit to screen, keys, presenter console (slides only)
@@ -96,10 +97,10 @@ deck_talk_minutes = 40        # the talk's slot: the presenter console's pace hi
 # -- The published site (`make site` builds with -t site) ---------------------
 # One folder: the HTML site at its root, the deck in slides/, linked both ways
 # (deck_fixes makes hieroglyph's links work with the single-file deck).
-if tags.has('site'):  # noqa: F821 (Sphinx provides tags)
+if globals()['tags'].has('site'):               # Sphinx runs this file with `tags` (the -t options) set
     slide_link_to_html = True                    # each slide -> its section of the site
     slide_html_relative_path = '../'
     slide_link_html_to_slides = True             # each page (sidebar) -> its first slide
     slide_link_html_sections_to_slides = True    # each section title -> its slide
     slide_relative_path = 'slides/'
-    deck_preview = '_static/preview.png'         # written by `make site` (deck_publish.py preview)
+    deck_preview = '_static/preview.png'         # written by `make site` (slides/tools/publish.py preview)

@@ -29,7 +29,7 @@ async def main(base_url, paths=DEMO_PATHS):
     start = time.monotonic()
     results = await fetch_all(base_url, paths)
     elapsed = time.monotonic() - start
-    for path, result in zip(paths, results):
+    for path, result in zip(paths, results, strict=True):
         if isinstance(result, Exception):
             print(f'{path}: failed: {result}')
         else:

@@ -33,7 +33,7 @@ def main(loop, host, port):
     paths = ['/?delay=1', '/?delay=1', '/?delay=1']
     responses = yield from gather(
         *(http_get(loop, host, port, path) for path in paths))
-    for path, response in zip(paths, responses):
+    for path, response in zip(paths, responses, strict=True):
         print(path, status_line(response), len(response), 'bytes')
     print(f'{len(paths)} requests in {time.monotonic() - start:.1f} s')
 

@@ -2,7 +2,7 @@
 import asyncio
 import time
 
-from snippets.http_blocking import http_get    # blocking sockets, no await
+from snippets.http_blocking import http_get  # blocking sockets, no await
 
 
 async def heartbeat(beats):

@@ -2,6 +2,7 @@
 import asyncio
 import contextlib
 import os
+import re
 import selectors
 import subprocess
 import sys
@@ -12,6 +13,21 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def design_size():
+    """``(width, height)`` in px of the slides' one design size: ``--deck-width`` and ``--deck-height``
+    in slides/_static/custom.css, which deck.js, deck.css and the PDF's pages follow."""
+    css = (ROOT / 'slides' / '_static' / 'custom.css').read_text()
+    return tuple(int(re.search(rf'--deck-{side}:\s*(\d+)px;', css).group(1)) for side in ('width', 'height'))
+
+
+def deck_keys():
+    """The keys column of the deck's one key table (``HELP`` in slides/_static/deck.js), in order:
+    what the help overlay lists and the README's table must say."""
+    table = re.search(r'^\s*var HELP = \[\n(.*?)^\s*\];', (ROOT / 'slides' / '_static' / 'deck.js').read_text(),
+                      re.M | re.S).group(1)
+    return re.findall(r"^\s*\['([^']+)', ", table, re.M)
 
 
 def missing(message):
@@ -30,6 +46,23 @@ def sphinx_build(builder, outdir, doctrees=None, options=()):
         capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     return outdir
+
+
+def build_env(**extra):
+    """The environment of a ``make`` build: the venv's Python first on PATH, no base URL from outside."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ('DECK_BASE_URL', 'READTHEDOCS_CANONICAL_URL', 'MAKEFLAGS', 'MAKELEVEL')}
+    env['PATH'] = f'{ROOT / ".venv" / "bin"}{os.pathsep}{env.get("PATH", "")}'
+    env.update(extra)
+    return env
+
+
+def shell(command, env, timeout=600):
+    """Run ``command`` with bash in the project's root, as a user types it; fail with its output."""
+    result = subprocess.run(command, shell=True, executable='/bin/bash', cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=timeout)
+    assert result.returncode == 0, f'{command}\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}'
+    return result.stdout
 
 
 # -- concurrency as the server sees it (snippets/demo_server.py: ?group=NAME&together=K)

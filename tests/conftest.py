@@ -25,6 +25,9 @@ from slides.tools.nginx import NginxMissing, free_ports, nginx_binary, running_n
 from snippets._run import demo_servers
 from snippets.demo_server import demo_body
 
+# The deck's builds, and Chromium with static servers: fixtures shared by the modules that need them.
+pytest_plugins = ['builds', 'browser']
+
 SERVER_TIMEOUT = 30  # seconds for a server to start or stop
 POSTGRES_PASSWORD = 'talk-secret'  # the throwaway cluster's; password auth over TCP
 

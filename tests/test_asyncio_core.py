@@ -14,8 +14,16 @@ import time
 import pytest
 
 from _support import BIG, CLOSE_WAIT, group_paths, in_flight, run_virtual
-from snippets import (callback_to_future, echo_protocol, echo_streams, futures,
-                      http_asyncio, loop_call_soon, loop_hello, tasks)
+from snippets import (
+    callback_to_future,
+    echo_protocol,
+    echo_streams,
+    futures,
+    http_asyncio,
+    loop_call_soon,
+    loop_hello,
+    tasks,
+)
 from snippets._http import IncompleteResponse, split_response
 from snippets.demo_server import demo_body
 from snippets.http_blocking import http_request

@@ -1,91 +1,31 @@
 """The deck in a real browser (Debian's Chromium, driven by Playwright), as presented and published.
 
-The site is built as ``make site`` builds it (the HTML pages at the root, the single-file deck in
-``slides/``) and served over HTTP on 127.0.0.1.  Checked: every slide becomes current in turn with a
+The published folder (``site``: `make site` as .readthedocs.yaml runs it; the HTML pages at the root,
+the single-file deck in ``slides/``) is served over HTTP on 127.0.0.1 (``site_server``).  Checked: every slide becomes current in turn with a
 visible title; the arrow keys move; ``c`` opens the presenter console with the slide's speaker note;
-no JavaScript errors; every slide fits its box at the design size (1280x720, custom.css; scaling to other
+no JavaScript errors; every slide fits its box at the design size (custom.css; scaling to other
 window sizes is checked in test_presenting.py); the site and the slides link to each other;
 ``make pdf`` prints one page per slide.  Slide counts and texts are read from the build, never assumed.
-
-One browser for the module: while Playwright's sync API runs, the thread has a running asyncio loop,
-so it must be gone before other modules' asyncio tests run.
+The builds, the browser and the servers are tests/builds.py's and tests/browser.py's fixtures.
 """
-import functools
 import html
-import http.server
 import math
+import os
 import re
+import shutil
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
 
-from _support import ROOT, missing, sphinx_build
+from _support import ROOT, design_size
 
-EXT = ROOT / 'slides' / '_ext'
-sys.path.insert(0, str(EXT))
-import deck_publish  # noqa: E402  (find_chromium, CHROMIUM_ARGS: the same browser as `make pdf`)
+pytestmark = pytest.mark.browser
 
-VIEWPORT = {'width': 1280, 'height': 720}     # the slides' design size (custom.css): scale 1
+VIEWPORT = dict(zip(('width', 'height'), design_size(), strict=True))   # scale 1
 SLIDE_FIT = Path(__file__).with_name('slide_fit.js').read_text()   # measures one slide
 TIMEOUT_MS = 10_000                        # any single browser wait
-
-
-@pytest.fixture(scope='module')
-def site(tmp_path_factory):
-    """The published folder, built as `make site` builds it."""
-    site = tmp_path_factory.mktemp('publish') / 'site'
-    sphinx_build('html', site, site.parent / 'doctrees-html', ['-t', 'site'])
-    sphinx_build('singlefile-slides', site / 'slides', site.parent / 'doctrees-slides', ['-t', 'site'])
-    return site
-
-
-@pytest.fixture(scope='module')
-def slide_ids(site):
-    """The ids of the slides, in order, from the built deck."""
-    deck = (site / 'slides' / 'index.html').read_text()
-    ids = re.findall(r'<article class="[^"]*\bslide\b[^"]*" id="([^"]+)"', deck)
-    assert ids and len(ids) == deck.count('<article')
-    return ids
-
-
-@pytest.fixture(scope='module')
-def server(site):
-    """Base URL of a static HTTP server for the site, on 127.0.0.1."""
-    class Handler(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    httpd = http.server.ThreadingHTTPServer(('127.0.0.1', 0), functools.partial(Handler, directory=site))
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f'http://127.0.0.1:{httpd.server_address[1]}/'
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join(10)
-
-
-@pytest.fixture(scope='module')
-def chromium():
-    path = deck_publish.find_chromium()
-    if not path:
-        missing('Chromium not found: install the Debian package chromium (`make deps`)')
-    return path
-
-
-@pytest.fixture(scope='module')
-def browser(chromium):
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        missing('playwright not installed: `make install` (requirements.txt)')
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=deck_publish.CHROMIUM_ARGS,
-                                             timeout=30_000)
-        yield browser
-        browser.close()
 
 
 class Watched:
@@ -147,10 +87,10 @@ def overflow(m):
     return '; '.join(problems)
 
 
-def test_every_slide_renders_and_fits_its_box(watched, server, slide_ids, site, record_property):
+def test_every_slide_renders_and_fits_its_box(watched, site_server, slide_ids, site, record_property):
     """Walk the deck with Shift+→ (a slide at a time, past any code steps): each slide becomes current in
     turn, shows its title, and its content stays inside its box (above the footer line) and the window."""
-    page = watched.open_deck(server + 'slides/index.html')
+    page = watched.open_deck(site_server + 'slides/index.html')
     measured = []
     for number, slide_id in enumerate(slide_ids, 1):
         if number > 1:
@@ -167,7 +107,7 @@ def test_every_slide_renders_and_fits_its_box(watched, server, slide_ids, site, 
     assert current(page) == (f'#{len(slide_ids)}', [slide_ids[-1]])
 
     tallest = max(measured, key=lambda m: m['needs'])
-    watched.open_deck(f'{server}slides/index.html#{tallest["number"]}').screenshot(
+    watched.open_deck(f'{site_server}slides/index.html#{tallest["number"]}').screenshot(
         path=site.parent / 'tallest-slide.png')
     report = site.parent / 'fit-report.txt'
     report.write_text(''.join(
@@ -183,9 +123,9 @@ def test_every_slide_renders_and_fits_its_box(watched, server, slide_ids, site, 
     assert not watched.errors
 
 
-def test_the_fit_measure_sees_content_too_tall_or_too_wide(watched, server):
+def test_the_fit_measure_sees_content_too_tall_or_too_wide(watched, site_server):
     """The measure behind both fit tests fails a slide whose content passes its footer or its side."""
-    page = watched.open_deck(server + 'slides/index.html#2')
+    page = watched.open_deck(site_server + 'slides/index.html#2')
     assert overflow(page.evaluate(MEASURE)) == ''
     page.evaluate("""document.querySelector('section.slides > article.current')
         .insertAdjacentHTML('beforeend', '<p style="height: 900px">tall</p>')""")
@@ -195,8 +135,8 @@ def test_the_fit_measure_sees_content_too_tall_or_too_wide(watched, server):
     assert 'wider than the box' in overflow(page.evaluate(MEASURE))
 
 
-def test_arrow_keys_move_between_slides(watched, server, slide_ids):
-    page = watched.open_deck(server + 'slides/index.html#2')
+def test_arrow_keys_move_between_slides(watched, site_server, slide_ids):
+    page = watched.open_deck(site_server + 'slides/index.html#2')
     assert current(page) == ('#2', [slide_ids[1]])
     page.keyboard.press('ArrowLeft')
     assert current(page) == ('#1', [slide_ids[0]])
@@ -216,10 +156,10 @@ def note_text(page, selector):
     return ' '.join(text.replace('Note', '', 1).split())
 
 
-def test_presenter_console_shows_the_speaker_notes(watched, server, slide_ids, record_property):
+def test_presenter_console_shows_the_speaker_notes(watched, site_server, slide_ids, record_property):
     """`c` opens hieroglyph's console in a new window: it shows the current slide's note, follows
     the deck, and drives it."""
-    page = watched.open_deck(server + 'slides/index.html#2')   # 2 to 4: no code steps on the way
+    page = watched.open_deck(site_server + 'slides/index.html#2')   # 2 to 4: no code steps on the way
     assert page.evaluate('typeof jQuery') == 'function'
     with page.expect_popup() as popup:
         page.keyboard.press('c')
@@ -261,12 +201,12 @@ def resolve(site, server, url):
     return site / (path or 'index.html'), fragment
 
 
-def test_site_and_slides_link_both_ways(watched, server, site, slide_ids, record_property):
+def test_site_and_slides_link_both_ways(watched, site_server, site, slide_ids, record_property):
     """Every HTML section links to its own slide and every slide back to its section;
     the sidebar's "View as slides" lands on the page's first slide; snippets are browsable."""
-    slides = watched.open_deck(server + 'slides/index.html')
+    slides = watched.open_deck(site_server + 'slides/index.html')
     titles = dict(zip(slide_ids, slides.locator('section.slides > article > h1').evaluate_all(
-        f'hs => hs.map({TITLE})')))
+        f'hs => hs.map({TITLE})'), strict=True))
     assert len(set(slide_ids)) == len(slide_ids), 'two slides share an id: links would land on the first'
 
     # slides -> site: every slide's mark links to the same section of its HTML page
@@ -275,40 +215,40 @@ def test_site_and_slides_link_both_ways(watched, server, site, slide_ids, record
     assert all(href for _, href in back), 'slides without a link to the site'
     pages = {}
     for slide_id, href in back:
-        path, fragment = resolve(site, server, href)
+        path, fragment = resolve(site, site_server, href)
         assert path.is_file() and fragment == slide_id, href
         pages.setdefault(path, []).append(slide_id)
 
     # site -> slides: every section title, and the sidebar, link to that section's slide
     snippet_links = set()
     for path, ids in pages.items():
-        page = watched.open(server + str(path.relative_to(site)))
+        page = watched.open(site_server + str(path.relative_to(site)))
         links = page_links(page)
         to_slides = {link['section']: link['href'] for link in links if 'slidelink' in link['cls']}
-        assert to_slides == {i: f'{server}slides/index.html#{i}' for i in ids}, path.name
+        assert to_slides == {i: f'{site_server}slides/index.html#{i}' for i in ids}, path.name
         sidebar = [link['href'] for link in links if link['text'] == 'View as slides']
-        assert sidebar == [f'{server}slides/index.html#{ids[0]}'], path.name
+        assert sidebar == [f'{site_server}slides/index.html#{ids[0]}'], path.name
         snippet_links |= {link['href'] for link in links if 'snippets/' in link['href']}
         page.close()
 
     # in the browser: a page's "View as slides" lands on its first slide, whose mark leads back
     path, ids = list(pages.items())[len(pages) // 2]
-    page = watched.open(server + str(path.relative_to(site)))
+    page = watched.open(site_server + str(path.relative_to(site)))
     page.click('text=View as slides')
-    page.wait_for_url(f'{server}slides/index.html#*')
+    page.wait_for_url(f'{site_server}slides/index.html#*')
     page.wait_for_function("document.body.classList.contains('loaded')")
     assert current(page) == (f'#{slide_ids.index(ids[0]) + 1}', [ids[0]])
     page.click('section.slides > article.current > h1 > a.headerlink')
-    page.wait_for_url(f'{server}{path.relative_to(site)}#{ids[0]}')
+    page.wait_for_url(f'{site_server}{path.relative_to(site)}#{ids[0]}')
     assert page.locator(f'[id="{ids[0]}"] h1').first.evaluate(TITLE) == titles[ids[0]]
     page.click(f'[id="{ids[-1]}"] h1 a.slidelink')         # and a section title to its slide
-    page.wait_for_url(f'{server}slides/index.html#*')
+    page.wait_for_url(f'{site_server}slides/index.html#*')
     page.wait_for_function("document.body.classList.contains('loaded')")
     assert current(page) == (f'#{slide_ids.index(ids[-1]) + 1}', [ids[-1]])
 
     # the snippets: an index linked from every page, a highlighted page and the plain file each
-    assert f'{server}snippets/index.html' in snippet_links
-    index = watched.open(server + 'snippets/index.html')
+    assert f'{site_server}snippets/index.html' in snippet_links
+    index = watched.open(site_server + 'snippets/index.html')
     listed = [link['href'] for link in page_links(index) if link['href'].endswith('.html')
               and '/snippets/' in link['href'] and not link['href'].endswith('/index.html')]
     snippets = ROOT / 'snippets'
@@ -316,11 +256,11 @@ def test_site_and_slides_link_both_ways(watched, server, site, slide_ids, record
                 if p.suffix in ('.py', '.pycon') and p.name != '__init__.py'}
     assert {Path(href).name.removesuffix('.html') for href in listed} == expected
     for href in listed + sorted(snippet_links):
-        path, _ = resolve(site, server, href)
+        path, _ = resolve(site, site_server, href)
         assert path.is_file(), href
     for name in expected:                                  # the page shows the plain file
         page_html = (site / 'snippets' / f'{name}.html').read_text()
-        code = re.search(r'<div class="highlight"><pre>(.*?)</pre>', page_html, re.S).group(1)
+        code = re.search(r'<div class="highlight"><pre[^>]*>(.*?)</pre>', page_html, re.S).group(1)
         assert html.unescape(re.sub(r'<[^>]+>', '', code)).strip() == \
             (site / 'snippets' / name).read_text().strip(), name
     one = watched.open(listed[0])
@@ -341,13 +281,38 @@ def pdf_pages(pdf):
     return len(pages), [(float(w), float(h)) for w, h in boxes]
 
 
+PUBLISH = [sys.executable, '-W', 'error', '-m', 'slides.tools.publish']   # as `make pdf` and `make site` run it
+
+
 def test_pdf_has_one_page_per_slide(chromium, site, slide_ids, tmp_path):
     """`make pdf`'s command on the built deck: one page per slide, each the slide's size."""
     pdf = tmp_path / 'slides.pdf'
-    result = subprocess.run([sys.executable, str(EXT / 'deck_publish.py'), 'pdf',
-                             str(site / 'slides' / 'index.html'), str(pdf)],
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run([*PUBLISH, 'pdf', str(site / 'slides' / 'index.html'), str(pdf)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     count, boxes = pdf_pages(pdf)
     assert count == len(slide_ids)
-    assert boxes and {(round(w), round(h)) for w, h in boxes} == {(960, 540)}   # 1280x720 px
+    assert boxes and {(round(w), round(h)) for w, h in boxes} == {tuple(round(px * 0.75) for px in design_size())}   # pt
+
+
+def test_without_chromium_on_path_playwrights_own_is_used(chromium, slides_build, slide_ids, tmp_path):
+    """Where no chromium package exists (Read the Docs), `make pdf` and `make site` use the Chromium
+    that `playwright install chromium` puts in place: here Debian's, put where Playwright looks."""
+    env = {name: value for name, value in os.environ.items() if name != 'CHROMIUM'}
+    env.update(PATH=os.path.dirname(sys.executable), PLAYWRIGHT_BROWSERS_PATH=str(tmp_path / 'browsers'))
+    assert shutil.which('chromium', path=env['PATH']) is None
+
+    def run(*args):
+        result = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        return result.stdout.strip()
+    find = 'from slides.tools.publish import find_chromium; print(find_chromium())'
+    assert run(sys.executable, '-W', 'error', '-c', find) == 'None'           # nothing installed yet
+    playwrights = Path(run(sys.executable, '-c', 'from playwright.sync_api import sync_playwright\n'
+                           'with sync_playwright() as p: print(p.chromium.executable_path)'))
+    playwrights.parent.mkdir(parents=True)
+    playwrights.symlink_to(chromium)                                          # `playwright install`
+    assert run(sys.executable, '-W', 'error', '-c', find) == str(playwrights)
+    pdf = tmp_path / 'slides.pdf'
+    run(*PUBLISH, 'pdf', str(slides_build / 'index.html'), str(pdf))
+    assert pdf_pages(pdf)[0] == len(slide_ids)

@@ -1,4 +1,4 @@
-"""`make present`: the presenter server (slides/_ext/deck_present.py) and the slides' `r` key.
+"""`make present`: the presenter server (slides/tools/present.py) and the slides' `r` key.
 
 The server runs as `make present` runs it (a subprocess, with --no-browser) on the deck built as
 `make slides` builds it, with its own demo servers; runs are real `python -m snippets.NAME`
@@ -6,7 +6,8 @@ processes.  Checked: a run streams its lines in order as they come; everything b
 snippet a slide shows, asked for from the deck with this start's secret, is refused; the server
 binds 127.0.0.1 only; a run past the bound, a run started again and Ctrl-C stop the run's whole
 process group; in Debian's Chromium, `r` on the tiny HTTP client's slide shows its output in the
-deck and in the presenter console, and the static deck says that live runs need `make present`.
+deck (a log named "live run" that Tab reaches and axe-core passes) and in the presenter console,
+and the static deck says that live runs need `make present`.
 Every wait is bounded; times are checked only from below (what the demo server's delay
 guarantees) or loosely.
 """
@@ -24,12 +25,12 @@ import time
 import pytest
 import requests
 
-from _support import ROOT, sphinx_build
+import deck_present
+from _support import ROOT
+from browser import axe_violations
+from slides.tools.present import check_host
 
-EXT = ROOT / 'slides' / '_ext'
-sys.path.insert(0, str(EXT))
-import deck_present  # noqa: E402
-from test_browser import browser, chromium  # noqa: E402,F401  (fixtures: Debian's Chromium, one per module)
+PRESENT = [sys.executable, '-W', 'error', '-m', 'slides.tools.present']   # as `make present` runs it
 
 STARTUP = 30                 # seconds for the server (and its demo servers) to start or stop
 HTTP_TIMEOUT = (5, 60)       # requests: connect, and between two bytes of a streamed run
@@ -38,19 +39,18 @@ RUN_MS = 60_000              # a browser wait for a whole run
 STATUS = r'/\?delay=1 HTTP/1\.1 200 OK \d+ bytes'   # what tiny_http prints per request
 
 
-@pytest.fixture(scope='module')
-def deck(tmp_path_factory):
-    """The deck, built as `make slides` builds it."""
-    out = tmp_path_factory.mktemp('present') / 'slides'
-    return sphinx_build('singlefile-slides', out, out.parent / 'doctrees')
+@pytest.fixture(scope='session')
+def deck(slides_build):
+    """The deck, built as `make slides` builds it (tests/builds.py: one build per session)."""
+    return slides_build
 
 
 class Server:
-    """``deck_present.py DECK --no-browser [ARGS]`` in a subprocess, its output read as it comes."""
+    """``python -m slides.tools.present DECK --no-browser [ARGS]`` in a subprocess, its output read as it comes."""
 
     def __init__(self, deck, *args):
         self.proc = subprocess.Popen(
-            [sys.executable, '-W', 'error', str(EXT / 'deck_present.py'), str(deck), '--no-browser', *args],
+            [*PRESENT, str(deck), '--no-browser', *args],
             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.lines = queue.Queue()
         self.log = []
@@ -182,6 +182,11 @@ def test_run_streams_its_lines_in_order_as_they_come(server):
     server.expect(r'run tiny_http: exit 0 ')        # logged as the stream ends: read it, bounded
 
 
+def started(server):
+    """The runs the server has logged as started so far."""
+    return [line for line in server.log if re.fullmatch(r'run \w+: start', line)]
+
+
 @pytest.mark.parametrize('name, changes, status, says', [
     ('demo_server', {}, 404, 'not a snippet a slide shows'),        # a program, on no slide
     ('_run', {}, 404, 'not a snippet a slide shows'),                # a helper
@@ -194,31 +199,31 @@ def test_run_streams_its_lines_in_order_as_they_come(server):
     ('tiny_http', {'Host': 'attacker.invalid'}, 403, 'Host'),       # DNS rebinding
 ])
 def test_refused(server, name, changes, status, says):
-    runs_before = [line for line in server.log if line.startswith('run ')]
+    starts_before = started(server)
     with server.post(name, **changes) as response:
         assert response.status_code == status
         assert says in response.text
-    time.sleep(0.2)                                                   # a run would have logged by now
-    assert [line for line in server.log if line.startswith('run ')] == runs_before
+    # the server logs a run as it starts, and a refusal before it answers: read up to the refusal
+    server.expect(rf'refused POST /run/{name}: {status} ')
+    assert started(server) == starts_before
 
 
 def test_secret_only_in_the_deck_served_to_its_own_host(server):
     other = requests.get(server.url + 'index.html', headers={'Host': 'attacker.invalid'},
                          timeout=HTTP_TIMEOUT)
     assert other.status_code == 403 and server.secret not in other.text
-    runs_before = [line for line in server.log if line.startswith('run ')]
+    starts_before = started(server)
     got = requests.get(f'{server.url}run/tiny_http', headers=server.headers(), timeout=HTTP_TIMEOUT)
-    assert got.status_code in (404, 405)                 # only POST runs
-    time.sleep(0.2)
-    assert [line for line in server.log if line.startswith('run ')] == runs_before
+    assert got.status_code == 405                        # only POST runs
+    server.expect(r'refused GET /run/tiny_http: 405 ')
+    assert started(server) == starts_before
 
 
 @pytest.mark.parametrize('host', ['0.0.0.0', '::', '::1', 'localhost', '192.0.2.1'])
 def test_non_loopback_bind_is_refused(deck, host):
     with pytest.raises(ValueError, match='127.0.0.1 only'):
-        deck_present.check_host(host)
-    result = subprocess.run([sys.executable, '-W', 'error', str(EXT / 'deck_present.py'), str(deck),
-                             '--no-browser', '--host', host],
+        check_host(host)
+    result = subprocess.run([*PRESENT, str(deck), '--no-browser', '--host', host],
                             cwd=ROOT, capture_output=True, text=True, timeout=STARTUP)
     assert result.returncode == 2 and 'binds 127.0.0.1 only' in result.stderr
     assert 'deck:' not in result.stdout
@@ -332,6 +337,18 @@ def test_r_runs_the_slides_snippet_in_the_deck_and_the_console(server, deck, con
     elapsed = float(page.get_attribute('.liverun', 'data-elapsed'))
     assert 0.9 <= elapsed < 15                          # three 1 s requests at once, plus start-up
     assert re.fullmatch(r'exit 0 · \d+\.\d s', page.text_content('.liverun-status'))
+
+    # read and reached by keyboard: a log named "live run", whose output (it scrolls) Tab
+    # reaches, named, with a focus ring; axe-core finds nothing in it
+    assert page.get_by_role('log', name='live run').is_visible()
+    for _ in range(100):                                # the slides' links first: bounded
+        page.keyboard.press('Tab')
+        focused = page.evaluate("""() => { const el = document.activeElement, s = getComputedStyle(el);
+            return [el.className, el.getAttribute('aria-label'), s.outlineStyle, parseFloat(s.outlineWidth)]; }""")
+        if focused[0] == 'liverun-output':
+            break
+    assert focused[:3] == ['liverun-output', 'output', 'solid'] and focused[3] >= 2, focused
+    assert not axe_violations(page, '.liverun')
 
     console.wait_for_function(OVERLAY, arg='done')      # the console shows the same
     assert console.text_content('.liverun-output').splitlines() == output

@@ -6,48 +6,36 @@ or height with nothing overflowing, also after a resize and in full screen; code
 key at a time without leaving the slide, and step back; the presenter console's clock, timer (pause, reset)
 and pace hint run on Playwright's clock, its previews are scaled copies and it shows the step and the
 notes in large type; every key of the help overlay does what it says; deep links survive a reload; no
-JavaScript errors; no request leaves 127.0.0.1.  Also, without a browser: ``:steps:`` that point past
-their block stop the build, and the HTML site gets the code without steps.
+JavaScript errors; no request leaves 127.0.0.1.
 
-The browser and the static server are tests/test_browser.py's fixtures (one browser for the module).
+The build, the browser and the static server are tests/builds.py's and tests/browser.py's fixtures.
 """
 import datetime
 import html
 import json
 import re
-import subprocess
-import sys
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-from _support import ROOT, sphinx_build
-from test_browser import SLIDE_FIT, TIMEOUT_MS, browser, chromium, server, slide_ids  # noqa: F401 (fixtures)
+from _support import deck_keys, design_size
 
-sys.path.insert(0, str(ROOT / 'slides' / '_ext'))
-import deck_steps  # noqa: E402
+pytestmark = pytest.mark.browser
 
-DESIGN = (1280, 720)                       # custom.css: --deck-width, --deck-height
+SLIDE_FIT = Path(__file__).with_name('slide_fit.js').read_text()   # measures one slide
+TIMEOUT_MS = 10_000                        # any single browser wait
+DESIGN = design_size()                     # custom.css: --deck-width, --deck-height
 SIZES = [(1024, 768), (1280, 720), (1366, 768), (1920, 1080), (3840, 2160)]
 TALK_MINUTES = 40                          # conf.py: deck_talk_minutes
 START = datetime.datetime(2026, 11, 25, 14, 0, tzinfo=datetime.timezone.utc)
-# the help overlay's first column, in order: every key the deck knows
-KEYS = ['→  ↓  Space  PageDown  Enter', '←  ↑  PageUp  Backspace', 'Shift+→  Shift+←',
-        'swipe left  swipe right', 'Home  End', 'number, then Enter', 'f', 'b  .', 'c', 't', 'p', 'z', 'r', '?']
+KEYS = deck_keys()                         # the help overlay's first column: every key the deck knows
 
 
 @pytest.fixture(scope='module')
-def site(tmp_path_factory):
-    """The deck alone, as `make slides` builds it, in slides/ (where test_browser's server looks)."""
-    site = tmp_path_factory.mktemp('present') / 'site'
-    sphinx_build('singlefile-slides', site / 'slides', site.parent / 'doctrees')
-    return site
-
-
-@pytest.fixture(scope='module')
-def stepped(site):
+def stepped(slides_build):
     """``{slide id: [lines of each step, ...]}`` for the slides with code steps, from the build."""
-    deck = (site / 'slides' / 'index.html').read_text()
+    deck = (slides_build / 'index.html').read_text()
     slides = {}
     for article in re.split(r'(?=<article\b)', deck)[1:]:
         found = re.findall(r'<div class="deck-steps" data-deck-steps="([^"]+)"', article)
@@ -83,7 +71,7 @@ class Presenter:
 
     def open(self, fragment='', wait=True):
         page = self.context.new_page()
-        page.goto(f'{self.server}slides/index.html{fragment}')
+        page.goto(f'{self.server}index.html{fragment}')
         if wait:
             self.ready(page)
         return page
@@ -99,11 +87,11 @@ class Presenter:
 
 
 @pytest.fixture
-def presenter(browser, server):
+def presenter(browser, slides_server):
     made = []
 
     def make(size=DESIGN, clock=False, touch=False):
-        made.append(Presenter(browser, server, size, clock, touch))
+        made.append(Presenter(browser, slides_server, size, clock, touch))
         return made[-1]
     yield make
     for p in made:
@@ -175,7 +163,7 @@ def fit_problems(result):
     return problems
 
 
-def test_every_slide_fills_the_window_at_every_size(presenter, slide_ids, site, record_property):
+def test_every_slide_fills_the_window_at_every_size(presenter, slide_ids, tmp_path, record_property):
     """At 4:3, 16:9 and 4K, after resizes and in full screen, each slide is the design-size layout scaled
     to the whole width or height of the window (bars on the other side), and nothing overflows."""
     p = presenter(SIZES[0])
@@ -192,7 +180,7 @@ def test_every_slide_fills_the_window_at_every_size(presenter, slide_ids, site, 
                       f'{worst["wide"]:.1%} of the width x {worst["high"]:.1%} of the height; tallest content: '
                       f'slide {tallest["number"]} "{tallest["title"]}" {tallest["needs"]:.0f}/{DESIGN[1]}px')
         if (width, height) == (1920, 1080):
-            page.screenshot(path=site.parent / f'slide-{width}x{height}.png')
+            page.screenshot(path=tmp_path / f'slide-{width}x{height}.png')
 
     page.keyboard.press('f')                               # full screen, then a resize inside it
     page.wait_for_function('document.fullscreenElement !== null')
@@ -298,7 +286,7 @@ def test_swipes_step_through_code_as_the_keys_do(presenter, stepped, slide_ids):
     p.assert_clean()
 
 
-def test_console_clock_timer_pace_step_and_notes(presenter, stepped, slide_ids, site, record_property):
+def test_console_clock_timer_pace_step_and_notes(presenter, stepped, slide_ids, tmp_path, record_property):
     """The console (c): wall clock, a timer that starts with the first move, pauses (p) and resets (z),
     the pace against conf.py's talk length, the current step, notes in large type, previews that are
     the slides' own layout scaled down."""
@@ -380,7 +368,7 @@ def test_console_clock_timer_pace_step_and_notes(presenter, stepped, slide_ids, 
     assert current['right'] <= following['left'] and following['right'] <= 1280
     assert max(current['bottom'], following['bottom']) <= notes['top'] <= 800
     assert notes['font'] >= 22 and notes['text']
-    console.screenshot(path=site.parent / 'console-1280x800.png')
+    console.screenshot(path=tmp_path / 'console-1280x800.png')
     record_property('deck_report', f'console at 1280x800: previews at {current["scale"]:.2f} and '
                     f'{following["scale"]:.2f} of the design size, notes in {notes["font"]:.0f}px type')
     p.assert_clean()
@@ -464,7 +452,7 @@ def test_every_key(presenter, slide_ids, stepped):
     assert where(page) == (slide_ids[6], 0)
 
     # deep links: #slide-id and the old #number both land on the slide, and survive a reload
-    page.goto(f'{p.server}slides/index.html#{slide_ids[9]}')
+    page.goto(f'{p.server}index.html#{slide_ids[9]}')
     page.reload()
     p.ready(page)
     assert where(page) == (slide_ids[9], 0)
@@ -472,51 +460,3 @@ def test_every_key(presenter, slide_ids, stepped):
     page.wait_for_function(f"location.hash === '#{slide_ids[7]}'")
     assert where(page) == (slide_ids[7], 0)
     p.assert_clean()
-
-
-# -- Without a browser: the :steps: option ---------------------------------------------------
-
-BLOCK = 'def f(x):\n    y = x + 1\n    return y\n'
-
-
-def test_steps_resolve_by_number_and_pattern():
-    assert deck_steps.resolve('2 | 1, 3 | 1-2', BLOCK) == [[2], [1, 3], [1, 2]]
-    assert deck_steps.resolve(r'/y = / | /def/-/return/ | /y/', BLOCK) == [[2], [1, 2, 3], [2, 3]]
-    assert deck_steps.resolve(r'/\(x\)/ | /x \/ 2|return/', BLOCK) == [[1], [3]]   # \/: a slash; | in a pattern
-    for spec, error in [('4', 'step 1: line 4 is past the end of the block (3 lines)'),
-                        ('1 | 2-4', 'step 2: line 4 is past the end'),
-                        ('/await/', 'step 1: /await/ matches no line'),
-                        ('/return/-/def/', 'step 1: /def/ matches no line of the block from line 3 on'),
-                        ('3-1', 'ends (line 1) before it starts (line 3)'),
-                        ('1 |', 'expected a line number'), ('1 ; 2', 'expected "|"'), ('/(/', 'bad regular')]:
-        with pytest.raises(deck_steps.StepsError, match=re.escape(error)):
-            deck_steps.resolve(spec, BLOCK)
-
-
-def build_tiny(tmp_path, steps, builder):
-    (tmp_path / 'code.py').write_text(BLOCK)
-    (tmp_path / 'index.rst').write_text(f'Code\n====\n\n.. literalinclude:: code.py\n   :steps: {steps}\n')
-    (tmp_path / 'conf.py').write_text("extensions = ['hieroglyph_compat', 'hieroglyph', 'deck_steps']\n")
-    out = tmp_path / builder
-    result = subprocess.run(
-        [sys.executable, '-W', 'error', '-m', 'sphinx', '-W', '-q', '-b', builder, str(tmp_path), str(out)],
-        capture_output=True, text=True, timeout=120,
-        env={'PYTHONPATH': str(ROOT / 'slides' / '_ext'), 'PATH': '/usr/bin:/bin'})
-    return result, out
-
-
-def test_a_step_past_the_block_stops_the_build(tmp_path):
-    result, _ = build_tiny(tmp_path, '1 | 2-9', 'html')
-    assert result.returncode != 0
-    assert 'step 2: line 9 is past the end of the block (3 lines)' in result.stderr
-
-
-def test_only_the_slides_get_the_steps(tmp_path):
-    result, html = build_tiny(tmp_path, '/return/ | 1-2', 'html')
-    assert result.returncode == 0, result.stderr
-    page = (html / 'index.html').read_text()
-    assert 'return' in page and 'deck-steps' not in page and 'deck-line' not in page
-    result, slides = build_tiny(tmp_path, '/return/ | 1-2', 'slides')
-    assert result.returncode == 0, result.stderr
-    page = (slides / 'index.html').read_text()
-    assert 'data-deck-steps="[[3],[1,2]]"' in page and page.count('class="deck-line"') == 3

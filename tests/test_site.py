@@ -9,154 +9,44 @@ Two builds, both by `make site` (so what is checked is what gets published):
 * ``based``: ``DECK_BASE_URL=<this host>/talk/ make site``, served under ``/talk/``: absolute
   og:image and og:url, and the 404 page's links rooted at ``/talk/``.
 
-The host behaves as GitHub/GitLab Pages and Netlify do: a folder's ``index.html`` for the folder,
+The host (tests/browser.py) behaves as GitHub/GitLab Pages and Netlify do: a folder's ``index.html`` for the folder,
 the site's ``404.html`` with status 404 for any missing address.  It records every request, so
 nothing a page asks for (the favicon included) goes unchecked.  The browser reaches no other host.
 """
 import html.parser
-import http.server
-import mimetypes
-import os
 import re
-import shutil
 import struct
-import subprocess
-import threading
 from pathlib import Path
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
-import yaml
 
-from _support import ROOT, missing
-from test_browser import browser, chromium  # noqa: F401  (fixtures: Debian's Chromium, one per module)
+from _support import ROOT, build_env, shell
+from browser import Visit, axe_violations
+from builds import needs_make_site
 
-import deck_publish  # noqa: E402  (slides/_ext, on the path through test_browser: find_chromium)
-
-pytestmark = pytest.mark.timeout(900)        # two full builds of the site; every wait is bounded
+pytestmark = [pytest.mark.browser, pytest.mark.publishing,
+              pytest.mark.timeout(900)]   # two full builds of the site; every wait is bounded
 
 PHONE = {'viewport': {'width': 390, 'height': 844}, 'is_mobile': True, 'has_touch': True}
 DESKTOP = {'viewport': {'width': 1280, 'height': 900}}
-TIMEOUT_MS = 15_000
 SITE_PATH = '/site/talk/'                    # where the relative build is served and crawled
 BASED_PATH = '/talk/'                        # where the build with a base URL is served
 PREVIEW = '_static/preview.png'
 PREVIEW_SIZE = (1200, 630)
-DECK = 'slides/'                             # the deck: hieroglyph's theme, 1000x744 slides
+DECK = 'slides/'                             # the deck: hieroglyph's theme, at projector size
 PROJECT = 'I/O concurrency: asyncio'
 
 
-# -- The host ------------------------------------------------------------------------------------
-
-class StaticHost(http.server.ThreadingHTTPServer):
-    """Folders served under sub-paths of one origin on 127.0.0.1, as a static host serves them."""
-
-    def __init__(self):
-        super().__init__(('127.0.0.1', 0), StaticHandler)
-        self.mounts = {}                      # '/talk/' -> folder
-        self.requests = []                    # (path, status), in order
-        self.lock = threading.Lock()
-        self.url = f'http://127.0.0.1:{self.server_address[1]}'
-
-    def record(self, path, status):
-        with self.lock:
-            self.requests.append((path, status))
-
-
-class StaticHandler(http.server.BaseHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-    def do_GET(self):
-        path = unquote(urlsplit(self.path).path)
-        mounts = self.server.mounts
-        prefix = next((p for p in sorted(mounts, key=len, reverse=True) if path.startswith(p)), None)
-        if prefix is None:
-            if path + '/' in mounts:          # /talk -> /talk/, as the hosts do
-                return self.answer(path, 301, b'', {'Location': path + '/'})
-            return self.answer(path, 404, b'not found', {'Content-Type': 'text/plain'})
-        folder = mounts[prefix]
-        name = path[len(prefix):]
-        file = (folder / name).resolve()
-        if file.is_dir():
-            file = file / 'index.html'
-        if folder.resolve() in file.parents and file.is_file():
-            kind = mimetypes.guess_type(file.name)[0] or 'application/octet-stream'
-            return self.answer(path, 200, file.read_bytes(), {'Content-Type': kind})
-        missing_page = folder / '404.html'
-        body = missing_page.read_bytes() if missing_page.is_file() else b'not found'
-        return self.answer(path, 404, body, {'Content-Type': 'text/html; charset=utf-8'})
-
-    def answer(self, path, status, body, headers):
-        self.server.record(path, status)
-        self.send_response(status)
-        for name, value in {**headers, 'Content-Length': str(len(body))}.items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(body)
-
-
-@pytest.fixture(scope='module')
-def host():
-    server = StaticHost()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-    thread.join(10)
-
-
-# -- The builds ----------------------------------------------------------------------------------
-
-def build_env(**extra):
-    """The environment of a build: the venv's Python first on PATH, no base URL from outside."""
-    env = {k: v for k, v in os.environ.items()
-           if k not in ('DECK_BASE_URL', 'READTHEDOCS_CANONICAL_URL', 'MAKEFLAGS', 'MAKELEVEL')}
-    env['PATH'] = f'{ROOT / ".venv" / "bin"}{os.pathsep}{env.get("PATH", "")}'
-    env.update(extra)
-    return env
-
-
-def run(command, env, timeout=600):
-    result = subprocess.run(command, shell=True, executable='/bin/bash', cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=timeout)
-    assert result.returncode == 0, f'{command}\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}'
-    return result.stdout
-
-
-def needs_tools():
-    if not (ROOT / '.venv' / '.installed').is_file():
-        missing('the site is built with the project venv: `make install`')
-    if not shutil.which('make'):
-        missing('make not found: `make deps`')
-    if not deck_publish.find_chromium():
-        missing('Chromium not found (the preview image): install the Debian package chromium (`make deps`)')
-
-
-@pytest.fixture(scope='module')
-def readthedocs_config():
-    return yaml.safe_load((ROOT / '.readthedocs.yaml').read_text())
-
-
-@pytest.fixture(scope='module')
-def site(tmp_path_factory, readthedocs_config):
-    """The folder the commands of .readthedocs.yaml write into $READTHEDOCS_OUTPUT/html."""
-    needs_tools()
-    tmp = tmp_path_factory.mktemp('readthedocs')
-    env = build_env(READTHEDOCS_OUTPUT=str(tmp / 'output'), BUILD=str(tmp / 'build'))
-    for command in readthedocs_config['build']['commands']:
-        run(command, env)
-    return tmp / 'output' / 'html'
-
+# -- The builds (``site``: tests/builds.py's, shared with test_browser) ---------------------------
 
 @pytest.fixture(scope='module')
 def based(tmp_path_factory, host):
     """`make site` with DECK_BASE_URL: the host's /talk/."""
-    needs_tools()
+    needs_make_site()
     tmp = tmp_path_factory.mktemp('based')
-    run(f'make --no-print-directory site SITE="{tmp / "site"}"',
-        build_env(BUILD=str(tmp / 'build'), DECK_BASE_URL=host.url + BASED_PATH))
+    shell(f'make --no-print-directory site SITE="{tmp / "site"}"',
+          build_env(BUILD=str(tmp / 'build'), DECK_BASE_URL=host.url + BASED_PATH))
     return tmp / 'site'
 
 
@@ -252,44 +142,6 @@ def test_links_are_relative_and_tags_point_at_the_preview(site, record_property)
 
 
 # -- In the browser ------------------------------------------------------------------------------
-
-class Visit:
-    """A browser context that records every request and response, and stops any request that
-    leaves ``root`` (nothing reaches another host).  One tab, reused for every page."""
-
-    def __init__(self, browser, root, **options):
-        self.root = root
-        self.outside, self.failed, self.errors = [], [], []
-        self.context = browser.new_context(**options)
-        self.context.set_default_timeout(TIMEOUT_MS)
-        self.context.route('**/*', self.guard)
-        self.context.on('requestfailed', self.request_failed)
-        self.context.on('response', lambda r: r.status >= 400 and self.failed.append(f'{r.url}: {r.status}'))
-        self.page = self.context.new_page()
-        self.page.on('pageerror', lambda error: self.errors.append(f'{self.page.url}: {error}'))
-
-    def request_failed(self, request):
-        if request.failure != 'net::ERR_ABORTED':  # not cancelled by going on to the next page
-            self.failed.append(f'{request.url}: {request.failure}')
-
-    def guard(self, route):
-        url = route.request.url
-        if url.startswith(self.root) or url.startswith(('data:', 'blob:')):
-            route.continue_()
-        else:
-            self.outside.append(url)
-            route.abort()
-
-    def open(self, url):
-        """Go to ``url`` (the deck: until its script has laid out the slides); the response."""
-        response = self.page.goto(url)
-        if urlsplit(url).path.endswith(DECK + 'index.html'):
-            self.page.wait_for_function("document.body.classList.contains('loaded')")
-        return response
-
-    def close(self):
-        self.context.close()
-
 
 REFS = """() => {
   const out = [];
@@ -625,3 +477,19 @@ def test_404_page_at_any_depth(browser, served, record_property):
     failed = [f for f in visit.failed if not re.search(r'/(nothing|no/such|slides/x|a/b/c)', f)]
     assert not failed and not visit.outside and not visit.errors, (failed, visit.outside, visit.errors)
     record_property('site_report', '404 page: status 404, styled, at depths 0-3 under /talk/')
+
+
+@pytest.mark.parametrize('scheme', ['light', 'dark'])
+def test_404_page_passes_axe(browser, served, scheme):
+    """The 404 page as published (the build with a base URL: styled) passes axe-core's WCAG 2.1 A
+    and AA rules, light and dark (tests/test_accessibility.py checks every other page)."""
+    base = served['based']
+    visit = Visit(browser, base, color_scheme=scheme, **DESKTOP)
+    try:
+        assert visit.open(base + 'no/such/page.html').status == 404
+        violations = axe_violations(visit.page)
+    finally:
+        visit.close()
+    assert not violations, '\n'.join(violations)
+    failed = [f for f in visit.failed if 'no/such/page.html' not in f]
+    assert not failed and not visit.outside, (failed, visit.outside)

@@ -55,6 +55,10 @@ EXPECTED = {
     'app_redis': r"pub/sub: \['one', 'two'\]",
 }
 
+# Snippets whose run is mostly real sleeping, which test_idioms and test_asyncio_core check exactly on a
+# virtual clock: run for real on the main Python only (marked real_sleeps; `make matrix` leaves them out).
+SLEEPERS = {'idiom_sequential', 'idiom_parallel', 'idiom_chained', 'idiom_timer', 'tasks'}
+
 # Snippets that need a database: the fixture that starts one, and the variable that tells the snippet where.
 SERVERS = {
     'app_postgres': ('postgres', 'ASYNCIO_TALK_PG_DSN'),
@@ -73,7 +77,8 @@ def run_snippet(name, *args, env=None, timeout=120):
                           env={**os.environ, **(env or {})})
 
 
-@pytest.mark.parametrize('name', snippet_modules())
+@pytest.mark.parametrize('name', [pytest.param(name, marks=pytest.mark.real_sleeps) if name in SLEEPERS else name
+                                  for name in snippet_modules()])
 def test_snippet_runs_standalone(name, request):
     assert name in EXPECTED, f'add what `python -m snippets.{name}` prints to EXPECTED'
     env = {}

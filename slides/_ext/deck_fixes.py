@@ -33,24 +33,24 @@ The fixes that make it run on Sphinx 9 at all are in ``hieroglyph_compat.py``.
 * ``slide_link_html_sections_to_slides`` silently does nothing (hieroglyph
   registers its translator under the builder object instead of its name):
   link every section title of the HTML pages to its slide here.
-* Not hieroglyph's: a ``literalinclude`` between marker comments keeps the
-  blank lines around the markers (Sphinx highlights with ``stripnl=False``),
-  two or more lines of a 1024x768 slide lost per block.  Trim them.
 """
 import html
 import os
 import posixpath
-import re
 
 from docutils import nodes
-from hieroglyph import builder, slides, writer
+from hieroglyph import slides, writer
+from hieroglyph.builder import SingleFileSlideBuilder as HieroglyphSingleFileSlideBuilder
+from hieroglyph.builder import building_slides
 from sphinx.util.osutil import relative_uri
+
+from deck_order import AFTER_HIEROGLYPH
 
 HTML_BUILDERS = ('html', 'dirhtml')
 SLIDELINK = 'slidelink.html'
 
 
-class SingleFileSlideBuilder(builder.SingleFileSlideBuilder):
+class SingleFileSlideBuilder(HieroglyphSingleFileSlideBuilder):
 
     def write_additional_files(self):
         super().write_additional_files()
@@ -80,7 +80,7 @@ class SingleFileSlideTranslator(writer.SingleFileSlideTranslator):
 
 
 def fix_slide_page(app, pagename, templatename, context, doctree):
-    if not builder.building_slides(app):
+    if not building_slides(app):
         return
     hasdoc = context['hasdoc']
     context['hasdoc'] = lambda name: name not in ('genindex', 'search') and hasdoc(name)
@@ -127,19 +127,6 @@ def link_sections_to_slides(app, doctree, docname):
                                  reftitle='View as slide', classes=['slidelink'])
 
 
-def trim_included_code(app, doctree):
-    for block in doctree.findall(nodes.literal_block):
-        if not block.get('source') or block.get('highlight_args', {}).get('hl_lines'):
-            continue                                   # typed, or line numbers matter
-        text = block.astext()
-        if not block.get('linenos'):
-            text = re.sub(r'\A(?:[ \t]*\n)+', '', text)
-        text = text.rstrip() + '\n'
-        if text != block.astext():
-            block.children = [nodes.Text(text)]
-            block.rawsource = text
-
-
 def iter_parents(node):
     while node.parent is not None:
         node = node.parent
@@ -149,9 +136,8 @@ def iter_parents(node):
 def setup(app):
     app.add_builder(SingleFileSlideBuilder, override=True)
     app.set_translator('singlefile-slides', SingleFileSlideTranslator, override=True)
-    app.connect('builder-inited', drop_repeated_slidelink, priority=600)   # after hieroglyph's
+    app.connect('builder-inited', drop_repeated_slidelink, priority=AFTER_HIEROGLYPH)
     app.connect('html-page-context', fix_slide_page)
-    app.connect('html-page-context', link_page_to_slides, priority=600)  # after hieroglyph's
+    app.connect('html-page-context', link_page_to_slides, priority=AFTER_HIEROGLYPH)
     app.connect('doctree-resolved', link_sections_to_slides)
-    app.connect('doctree-read', trim_included_code)
     return {'parallel_read_safe': True, 'parallel_write_safe': True}

@@ -18,11 +18,7 @@ the root, e.g. ``snippets/`` and ``slides/``), tags no page without a doctree
 
 The slides keep hieroglyph's theme: the copy buttons of the site stay off them.
 
-As a script, it prints the slides to a PDF, one slide per page, or renders the
-preview image, with headless Chromium::
-
-    python slides/_ext/deck_publish.py pdf _build/slides/index.html _build/slides.pdf
-    python slides/_ext/deck_publish.py preview _build/site/slides/index.html _build/site/_static/preview.png
+The PDF handout and the preview image are pictured by ``slides/tools/publish.py``.
 """
 import ast
 import html
@@ -30,53 +26,22 @@ import os
 import posixpath
 import re
 import shutil
-import sys
 from pathlib import Path
 
 from docutils import nodes
+from hieroglyph.builder import building_slides
 
-from deck_fixes import iter_parents   # same folder (slides/_ext), on the path for Sphinx and as a script
+from deck_fixes import HTML_BUILDERS, iter_parents  # same folder (slides/_ext), on Sphinx's path
+from deck_order import SITE_ASSETS_OFF_SLIDES
 
-HTML_BUILDERS = ('html', 'dirhtml')
-SLIDE_BUILDERS = ('slides', 'dirslides', 'singlefile-slides')
 LANGUAGES = {'.py': 'python3', '.pycon': 'pycon'}
 PAGES = 'snippets'                     # where the snippet pages go in the site
 
-# Debian's chromium, driven by Playwright.  Only where no chromium package exists (Read the Docs:
-# Ubuntu's is a snap stub) is Playwright's own build used, which .readthedocs.yaml installs there.
-CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-                 '--disable-component-update', '--disable-sync', '--no-first-run']
-
-
-def find_chromium():
-    """Path of the Chromium binary ($CHROMIUM, chromium on PATH, or one `playwright install
-    chromium` put in place), or None."""
-    for candidate in (os.environ.get('CHROMIUM'), 'chromium'):
-        path = candidate and shutil.which(candidate)
-        if path:
-            return path
-    try:
-        from playwright.sync_api import sync_playwright
-        with sync_playwright() as playwright:
-            path = playwright.chromium.executable_path
-    except Exception:                          # no playwright, or its driver does not start
-        return None
-    return path if os.path.isfile(path) else None
-
-
 PREVIEW_SIZE = (1200, 630)             # og:image: the 1.91:1 picture link previews show
+                                       # (og:image:width/height: slides/tools/publish.py reads them)
 DESCRIPTION_LENGTH = 200               # characters of og:description
 # The site's own: sphinx-copybutton's, and the site's stylesheet (html_css_files).
 SITE_ONLY_ASSETS = ('copybutton.css', 'clipboard.min.js', 'copybutton.js', 'site.css')
-
-
-def find_chromium():
-    """Path of the Chromium binary ($CHROMIUM, or chromium on PATH), or None."""
-    for candidate in (os.environ.get('CHROMIUM'), 'chromium'):
-        path = candidate and shutil.which(candidate)
-        if path:
-            return path
-    return None
 
 
 # -- The snippets in the HTML site ---------------------------------------------------------
@@ -178,7 +143,7 @@ def page_path(app, pagename):
         if pagename == getattr(app.config, 'notfound_pagename', None):
             return None                        # not a page to share; served at any address
         return builder.get_target_uri(pagename)
-    if (builder.name in SLIDE_BUILDERS and pagename == app.config.root_doc
+    if (building_slides(app) and pagename == app.config.root_doc
             and app.config.slide_link_to_html):  # the deck, published inside the site
         return posixpath.join(app.config.slide_relative_path, pagename + builder.out_suffix)
     return None
@@ -228,7 +193,7 @@ def social_tags(app, pagename, templatename, context, doctree):
 
 def keep_site_assets_off_slides(app, pagename, templatename, context, doctree):
     """The copy buttons and site.css are the site's: leave them out of the slides."""
-    if app.builder.name not in SLIDE_BUILDERS:
+    if not building_slides(app):
         return
     for key in ('css_files', 'script_files'):
         if key in context:
@@ -245,99 +210,6 @@ def setup(app):
     app.connect('html-collect-pages', snippet_pages)
     app.connect('html-page-context', add_snippets_to_context)
     app.connect('html-page-context', social_tags)
-    app.connect('html-page-context', keep_site_assets_off_slides, priority=450)   # before deck_fixes
+    app.connect('html-page-context', keep_site_assets_off_slides, priority=SITE_ASSETS_OFF_SLIDES)
     app.connect('build-finished', copy_plain_snippets)
     return {'parallel_read_safe': True, 'parallel_write_safe': False}
-
-
-# -- The PDF handout ------------------------------------------------------------------------
-
-def print_pdf(index_html, pdf, timeout_ms=30_000):
-    """Print the single-file deck ``index_html`` to ``pdf``; return the number of slides."""
-    from playwright.sync_api import sync_playwright
-
-    chromium = find_chromium()
-    if not chromium:
-        raise SystemExit('chromium not found: install the Debian package chromium (make deps)')
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            page.set_default_timeout(timeout_ms)
-            page.goto(Path(index_html).resolve().as_uri())
-            page.wait_for_function("document.body.classList.contains('loaded')")
-            page.emulate_media(media='print')          # lay out every slide: load all fonts
-            page.evaluate('document.fonts.ready.then(() => true)')
-            slides = page.locator('section.slides > article').count()
-            page.pdf(path=str(pdf), prefer_css_page_size=True, print_background=True)
-        finally:
-            browser.close()
-    return slides
-
-
-# -- The preview image ----------------------------------------------------------------------
-
-# The title slide's box, and the box around what it shows (not its hidden note, number, footer).
-TITLE_SLIDE = """() => {
-  const article = document.querySelector('section.slides > article');
-  const box = article.getBoundingClientRect();
-  let top = Infinity, bottom = -Infinity;
-  for (const el of article.children) {
-    const r = el.getBoundingClientRect();
-    if (!r.height || el.matches('.slide-no, .slide-footer, div.admonition.note')) continue;
-    top = Math.min(top, r.top);
-    bottom = Math.max(bottom, r.bottom);
-  }
-  // inside the slide's border
-  return {x: box.left + article.clientLeft, y: box.top + article.clientTop,
-          width: article.clientWidth, height: article.clientHeight, top, bottom};
-}"""
-
-
-def render_preview(index_html, png, timeout_ms=30_000):
-    """Picture the deck's title slide into ``png``, PREVIEW_SIZE pixels: the slide's full width,
-    and the band of it, centred on its content, that fits the 1.91:1 frame of link previews
-    (taken at twice the pixels, then scaled down)."""
-    import io
-
-    from PIL import Image
-    from playwright.sync_api import sync_playwright
-
-    chromium = find_chromium()
-    if not chromium:
-        raise SystemExit('chromium not found: install the Debian package chromium (make deps)')
-    width, height = PREVIEW_SIZE
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={'width': 1280, 'height': 720}, device_scale_factor=2)  # the slides' design size
-            page.set_default_timeout(timeout_ms)
-            page.goto(Path(index_html).resolve().as_uri() + '#1')
-            page.wait_for_function("document.body.classList.contains('loaded')")
-            page.add_style_tag(content='* { transition: none !important; }')
-            page.evaluate('document.fonts.ready.then(() => true)')
-            slide = page.evaluate(TITLE_SLIDE)
-            band = slide['width'] * height / width
-            middle = (slide['top'] + slide['bottom']) / 2
-            y = min(max(middle - band / 2, slide['y']), slide['y'] + slide['height'] - band)
-            shot = page.screenshot(clip={'x': slide['x'], 'y': y, 'width': slide['width'], 'height': band})
-        finally:
-            browser.close()
-    Image.open(io.BytesIO(shot)).convert('RGB').resize(PREVIEW_SIZE, Image.Resampling.LANCZOS).save(png, optimize=True)
-
-
-def main(argv):
-    if len(argv) == 3 and argv[0] == 'pdf':
-        slides = print_pdf(argv[1], argv[2])
-        print(f'pdf: {argv[2]} ({slides} slides)')
-    elif len(argv) == 3 and argv[0] == 'preview':
-        Path(argv[2]).parent.mkdir(parents=True, exist_ok=True)
-        render_preview(argv[1], argv[2])
-        print(f'preview: {argv[2]} (the title slide, {PREVIEW_SIZE[0]}x{PREVIEW_SIZE[1]})')
-    else:
-        raise SystemExit(f'usage: {sys.argv[0]} pdf SLIDES_INDEX_HTML OUTPUT_PDF\n'
-                         f'       {sys.argv[0]} preview SLIDES_INDEX_HTML OUTPUT_PNG')
-
-
-if __name__ == '__main__':
-    main(sys.argv[1:])

@@ -21,6 +21,11 @@ matches nothing or an empty range stops the build (the deck builds with ``-W``).
 
 The option overrides Sphinx's ``literalinclude`` (everything else is Sphinx's own), so the deck's
 checks on includes still see every include.
+
+Every build, slides or not, also gets every included block trimmed before its steps are resolved: a
+``literalinclude`` between marker comments keeps the blank lines around the markers (Sphinx
+highlights with ``stripnl=False``), two or more lines of a slide lost per block, and the line
+numbers of the steps count the lines shown.
 """
 import html
 import json
@@ -28,7 +33,7 @@ import re
 
 from docutils import nodes
 from docutils.parsers.rst import directives
-from hieroglyph.builder import AbstractSlideBuilder
+from hieroglyph.builder import building_slides
 from sphinx.directives.code import LiteralInclude
 from sphinx.util import logging
 
@@ -149,8 +154,24 @@ class StepsLiteralInclude(LiteralInclude):
         return result
 
 
-def resolve_steps(app, doctree):
-    """Once the block's text is final (after deck_fixes trims it): the lines of each step."""
+def trim_included_code(doctree):
+    """Blank lines off the end of every included block, and off its start unless it shows line numbers."""
+    for block in doctree.findall(nodes.literal_block):
+        if not block.get('source') or block.get('highlight_args', {}).get('hl_lines'):
+            continue                                   # typed, or line numbers matter
+        text = block.astext()
+        if not block.get('linenos'):
+            text = re.sub(r'\A(?:[ \t]*\n)+', '', text)
+        text = text.rstrip() + '\n'
+        if text != block.astext():
+            block.children = [nodes.Text(text)]
+            block.rawsource = text
+
+
+def prepare_code(app, doctree):
+    """Once a document is read: its included blocks trimmed, then the lines of each step, which
+    count the lines of the trimmed block."""
+    trim_included_code(doctree)
     for block in doctree.findall(nodes.literal_block):
         if 'deck_steps' in block:
             try:
@@ -167,7 +188,7 @@ class code_steps(nodes.General, nodes.Element):
 
 
 def wrap_stepped_blocks(app, doctree, docname):
-    if not isinstance(app.builder, AbstractSlideBuilder):
+    if not building_slides(app):
         return                                       # the site and the PDF's sources: no steps
     for block in list(doctree.findall(nodes.literal_block)):
         if block.get('deck_step_lines'):
@@ -204,6 +225,6 @@ def depart_code_steps(self, node):
 def setup(app):
     app.add_directive('literalinclude', StepsLiteralInclude, override=True)
     app.add_node(code_steps, html=(visit_code_steps, depart_code_steps))
-    app.connect('doctree-read', resolve_steps, priority=600)      # after deck_fixes' trim (500)
+    app.connect('doctree-read', prepare_code)
     app.connect('doctree-resolved', wrap_stepped_blocks)
     return {'parallel_read_safe': True, 'parallel_write_safe': True}

@@ -24,13 +24,16 @@ hieroglyph's *behaviour* (not its toolchain) are in ``deck_fixes.py``.
    '_CascadingStyleSheet' is not iterable``).  Slide pages get the file names.  The layout
    also reads ``style``, which Sphinx 7 dropped from the context of pages that are not
    documents (the presenter console): it gets the theme's stylesheet.
-5. ``hieroglyph.version()`` imports ``pkg_resources``, gone from setuptools 82.
+
+(``hieroglyph.version()`` imports ``pkg_resources``, gone from setuptools 82, but only its
+``quickstart`` calls it, which imports ``pkg_resources`` itself: nothing of the build reaches it.)
 """
-import importlib.metadata
 import warnings
 
 from hieroglyph import builder
 from sphinx.theming import HTMLThemeFactory
+
+from deck_order import ASSET_NAMES
 
 HIEROGLYPH_MODULES = r'hieroglyph(\..*)?$'
 
@@ -63,11 +66,15 @@ class SlideThemeFactory:
 builder.HTMLThemeFactory = SlideThemeFactory
 
 
-# 2. Deprecated reads: the slide builders' own ``app``; hieroglyph's other reads let through.
+# 2. Deprecated reads: the slide builders' own ``app``; hieroglyph's other reads let through
+#    (setup() installs the filters, for the build that loads this extension).
 builder.AbstractSlideBuilder.app = property(lambda self: self._app)
-warnings.filterwarnings('ignore', r"'[\w.]+\.app' is deprecated", module=HIEROGLYPH_MODULES)
-warnings.filterwarnings('ignore', r'nodes\.Node\.traverse\(\) is obsoleted', DeprecationWarning,
-                        module=HIEROGLYPH_MODULES)
+
+
+def let_hieroglyphs_deprecated_reads_through():
+    warnings.filterwarnings('ignore', r"'[\w.]+\.app' is deprecated", module=HIEROGLYPH_MODULES)
+    warnings.filterwarnings('ignore', r'nodes\.Node\.traverse\(\) is obsoleted', DeprecationWarning,
+                            module=HIEROGLYPH_MODULES)
 
 
 # 3. Drop hieroglyph's image post-processing: Sphinx's own runs.  It only filled in
@@ -85,13 +92,7 @@ def asset_names(app, pagename, templatename, context, doctree):
                 context[key] = [asset.filename for asset in context[key] if asset.filename]
 
 
-# 5. The installed version, without pkg_resources.
-def version():
-    return importlib.metadata.version('hieroglyph')
-
-
 def setup(app):
-    import hieroglyph
-    hieroglyph.version = version
-    app.connect('html-page-context', asset_names, priority=400)   # before deck_fixes
+    let_hieroglyphs_deprecated_reads_through()
+    app.connect('html-page-context', asset_names, priority=ASSET_NAMES)
     return {'parallel_read_safe': True, 'parallel_write_safe': True}

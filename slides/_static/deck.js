@@ -42,8 +42,8 @@
   function designSize() {
     var style = getComputedStyle(root);
     return {
-      width: parseFloat(style.getPropertyValue('--deck-width')) || 1280,
-      height: parseFloat(style.getPropertyValue('--deck-height')) || 720
+      width: parseFloat(style.getPropertyValue('--deck-width')),     // custom.css: the one design size
+      height: parseFloat(style.getPropertyValue('--deck-height'))
     };
   }
 
@@ -52,6 +52,14 @@
     Object.keys(attrs || {}).forEach(function (name) { node.setAttribute(name, attrs[name]); });
     if (text !== undefined) node.textContent = text;
     return node;
+  }
+
+  // Enter or Space on a button or link that has the keyboard's focus (the console's pause, reset,
+  // prev, next) presses it, instead of moving the deck on.
+  function pressing(event) {
+    var target = event.target;
+    return (event.key === 'Enter' || event.key === ' ') && target && target.matches &&
+      target.matches('button:focus-visible, a[href]:focus-visible');
   }
 
   function typing(event) {
@@ -286,7 +294,9 @@
 
   // -- Overlays: help, black screen, the slide number being typed ----------------------------
   function buildOverlays() {
-    var help = el('div', {id: 'deck-help', role: 'dialog', 'aria-label': 'Keys'});
+    // A dialog that takes the focus while open (a screen reader reads it), and gives it back.
+    var help = el('div', {id: 'deck-help', role: 'dialog', 'aria-modal': 'true', 'aria-label': 'Keys',
+                          tabindex: '-1'});
     help.appendChild(el('h2', {}, 'Keys'));
     var table = el('table');
     HELP.forEach(function (row) {
@@ -308,16 +318,22 @@
     root.classList.toggle('deck-typing', typed !== '');
   }
 
+  var helpReturn = null;                               // what had the focus before the help
   function helpOpen() { return root.classList.contains('deck-help-open'); }
 
   // The deck's and the console's keys, before hieroglyph's handlers (capture on window);
   // c, t and the keys this file does not know go on to hieroglyph and other scripts.
   function onKey(event) {
     if (!mode || event.ctrlKey || event.metaKey || event.altKey || typing(event)) return;
+    if (pressing(event)) {                             // the control's, not hieroglyph's "next"
+      event.stopPropagation();
+      return;
+    }
     var key = event.key;
     if (key === 'Shift') return;
     if (helpOpen()) {                                  // any key closes the help
       root.classList.remove('deck-help-open');
+      if (helpReturn && helpReturn.focus) helpReturn.focus();
       event.preventDefault();
       event.stopPropagation();
       return;
@@ -350,7 +366,9 @@
     } else if (key === 'b' || key === 'B' || key === '.') {
       act('black');
     } else if (key === '?') {
+      helpReturn = document.activeElement;
       root.classList.add('deck-help-open');
+      document.getElementById('deck-help').focus();
     } else if (key === 'p' || key === 'P') {
       act('pause');
     } else if (key === 'z' || key === 'Z') {

@@ -1,5 +1,5 @@
-/* Live runs (slides/_ext/deck_present.py): on a slide that shows a runnable snippet, `r` runs
-   `python -m snippets.NAME` on the `make present` server and streams its output into an
+/* Live runs: on a slide that shows a runnable snippet (slides/_ext/deck_present.py marks it), `r` runs
+   `python -m snippets.NAME` on the `make present` server (slides/tools/present.py) and streams its output into an
    overlay, with the elapsed time and the exit status; `r` again re-runs, Esc closes (and
    stops a run still going).  The presenter console (`c`) shows the same overlay.
 
@@ -54,10 +54,13 @@
     if (!overlay) {
       overlay = el('div', 'liverun', document.body);
       overlay.setAttribute('role', 'log');
+      overlay.setAttribute('aria-label', 'live run');
       var head = el('div', 'liverun-head', overlay);
       el('code', 'liverun-command', head);
       el('span', 'liverun-status', head);
-      el('pre', 'liverun-output', overlay);
+      var output = el('pre', 'liverun-output', overlay);
+      output.tabIndex = 0;                             // long output scrolls: reachable by keyboard
+      output.setAttribute('aria-label', 'output');
       el('div', 'liverun-keys', overlay).textContent = isConsole
         ? 'r in the deck or here runs again \u00b7 Esc closes' : 'r runs again \u00b7 Esc closes';
     }
@@ -79,7 +82,10 @@
   }
 
   function toast(message) {
-    if (!toastEl) toastEl = el('div', 'liverun-toast', document.body);
+    if (!toastEl) {
+      toastEl = el('div', 'liverun-toast', document.body);
+      toastEl.setAttribute('role', 'status');          // read out, without taking the focus
+    }
     toastEl.textContent = message;
     toastEl.hidden = false;
     clearTimeout(toastTimer);
