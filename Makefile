@@ -33,7 +33,7 @@ help:
 	@echo "make livehtml   rebuild and reload on every edit (LIVE=html for the site)"
 	@echo "make deps       install the servers and browser the tests use (Debian, root or sudo)"
 	@echo "make check      ruff, then the test suite on $(VENV)'s Python (the edit loop; installs the packages)"
-	@echo "make test       make check, the publishing tests (the site as a host serves it), make matrix: CI's"
+	@echo "make test       make check with the publishing tests (the site as a host serves it), then make matrix"
 	@echo "make matrix     tests and deck builds on Python 3.11 to 3.15 (nox, chroot; part of make test)"
 	@echo "make test-busy  the timing-sensitive tests with every core busy (they must stay green)"
 	@echo "make mutate     break the slides' code on purpose, one break at a time: which tests notice (~30 min)"
@@ -92,21 +92,24 @@ livehtml: install
 	$(BIN)/sphinx-autobuild -b $(LIVE) -c . --watch snippets --ignore "$(abspath $(BUILD))/*" \
 	    --host 127.0.0.1 --port 8000 --open-browser slides $(BUILD)/live
 
-# The edit loop: ruff (pyproject.toml), then the suite on the venv's Python but the tests marked
-# publishing (tests/test_site.py: two more builds of the published folder, crawled page by page),
-# CHECK_JOBS test files at a time (pytest-xdist: a file stays on one worker, so its fixtures are
-# made once; each worker is `python -W error`): the suite waits on servers and subprocesses more
-# than it computes.
+# The suite on the venv's Python, CHECK_JOBS test files at a time (pytest-xdist: a file stays on
+# one worker, so its fixtures are made once; each worker is `python -W error`): it waits on servers
+# and subprocesses more than it computes.
 CHECK_JOBS ?= 2
+PYTEST_JOBS = $(BIN)/python -W error -m pytest -d --tx "$(CHECK_JOBS)*popen//python=$(BIN)/python -W error" \
+              --dist loadfile
+
+# The edit loop: ruff (pyproject.toml), then the suite but the tests marked publishing
+# (tests/test_site.py: two more builds of the published folder, crawled page by page).
 check: install
 	$(BIN)/ruff check .
-	$(BIN)/python -W error -m pytest -d --tx "$(CHECK_JOBS)*popen//python=$(BIN)/python -W error" \
-	    --dist loadfile -m "not publishing" $(PYTEST_ARGS)
+	$(PYTEST_JOBS) -m "not publishing" $(PYTEST_ARGS)
 
-# What CI runs (.ci/run): make check, the publishing tests, then the suite but its browser and
-# real-sleep tests on the other supported Pythons (make matrix).
-test: check
-	$(BIN)/python -W error -m pytest -m publishing $(PYTEST_ARGS)
+# What CI runs (.ci/run): make check with the publishing tests (one run: the site is built once),
+# then the suite but its browser and real-sleep tests on the other supported Pythons (make matrix).
+test: install
+	$(BIN)/ruff check .
+	$(PYTEST_JOBS) $(PYTEST_ARGS)
 	$(MAKE) matrix MATRIX="$(filter-out $(VENV_PY),$(MATRIX))"
 
 # The tests that involve time or concurrency, run while a spinning process keeps every core busy.

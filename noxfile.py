@@ -24,6 +24,8 @@ def tests(session):
     session.install('-q', '-r', 'requirements.txt')
     session.run('python', '-m', 'pip', 'check')
     # the main run's only: `browser` (Chromium; there is none in the 3.14/3.15 chroot) and `real_sleeps`
-    # (a snippet's real seconds that another test checks on a virtual clock, which runs here too)
+    # (a snippet's real seconds that another test checks on a virtual clock, which runs here too);
+    # two test files at a time, as `make check` (pytest-xdist, each worker `python -W error`)
     session.run('python', '-W', 'error', '-m', 'pytest', '-q', '-m', 'not browser and not real_sleeps',
+                '-d', '--tx', f'2*popen//python={session.bin}/python -W error', '--dist', 'loadfile',
                 *session.posargs)
