@@ -323,7 +323,7 @@ def nginx_server():
     """HttpServer: nginx (Debian's) on a free port, serving demo_body files from a temp root.
 
     ``/`` answers ``demo_body(1024)`` (index.html), like the demo server; ``.path(size)`` writes
-    ``/size-N.txt`` on first use.  Started by ``snippets._nginx.running_nginx``, the benchmark's
+    ``/size-N.txt`` on first use.  Started by ``slides.tools.nginx.running_nginx``, the benchmark's
     way too: a temporary config, ``daemon off``, pid, logs and temp files in a temp dir.
     """
     try:

@@ -19,8 +19,8 @@ import time
 from pathlib import Path
 
 import pytest
-from _support import missing
 
+from _support import missing
 from slides.tools.bench import check, client, report, run, sampler, sweep, system, versions
 from slides.tools.nginx import NginxMissing, echo_module, nginx_binary
 from snippets import bench_models

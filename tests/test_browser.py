@@ -255,6 +255,13 @@ def test_site_and_slides_link_both_ways(watched, site_server, site, slide_ids, r
     expected = {p.name for p in snippets.iterdir()
                 if p.suffix in ('.py', '.pycon') and p.name != '__init__.py'}
     assert {Path(href).name.removesuffix('.html') for href in listed} == expected
+    # the list under the title holds the lessons (the files a slide includes); the helpers come after
+    lessons = {name for rst in (ROOT / 'slides').glob('*.rst')
+               for name in re.findall(r'literalinclude:: \.\./snippets/(\S+)', rst.read_text())}
+    index_html = (site / 'snippets' / 'index.html').read_text()
+    first, helpers = index_html.split('<h1>The snippets', 1)[1].split('<h2>Helpers', 1)
+    assert set(re.findall(r'href="([^"/]+)\.html"', first)) == lessons
+    assert set(re.findall(r'href="([^"/]+)\.html"', helpers.split('</ul>', 1)[0])) == expected - lessons
     for href in listed + sorted(snippet_links):
         path, _ = resolve(site, site_server, href)
         assert path.is_file(), href

@@ -153,7 +153,7 @@ def test_allow_list_is_the_runnable_snippets_the_slides_show(deck):
     marked = set(re.findall(r'data-liverun="([^"]+)"', (deck / 'index.html').read_text()))
     assert allowed == marked                     # the server's list and the build's marks agree
     assert 'tiny_http' in allowed and 'http_asyncio' in allowed
-    assert not allowed & {'demo_server', '_run', '_bench', '_http', '__init__'}
+    assert not allowed & {'demo_server', '_run', '_http', '__init__'}
     assert all((ROOT / 'snippets' / f'{name}.py').is_file() for name in allowed)
     assert deck_present.runnable(ROOT / 'snippets' / 'generators.pycon') is None
     assert deck_present.runnable(ROOT / 'snippets' / '_run.py') is None

@@ -95,7 +95,7 @@ def snippet_pages(app):
         return
     shown = getattr(app.builder, 'deck_snippets_shown', {})
     index = f'{PAGES}/index'
-    rows = []
+    rows = {True: [], False: []}        # shown on a slide (lessons), or not (helpers they import)
     for path in snippet_files(app):
         page = f'{PAGES}/{path.name}'
         code = app.builder.highlighter.highlight_block(path.read_text(), LANGUAGES[path.suffix])
@@ -111,12 +111,16 @@ def snippet_pages(app):
                 + f'<div class="highlight-{LANGUAGES[path.suffix]} notranslate">{code}</div>\n')
         yield page, {'title': f'{PAGES}/{path.name}', 'body': body,
                      'deck_description': summary(path)}, 'page.html'
-        rows.append(f'<li><a href="{html.escape(app.builder.get_relative_uri(index, page))}">'
-                    f'{html.escape(path.name)}</a> — {html.escape(summary(path))}</li>')
+        rows[path.name in shown].append(
+            f'<li><a href="{html.escape(app.builder.get_relative_uri(index, page))}">'
+            f'{html.escape(path.name)}</a> — {html.escape(summary(path))}</li>')
     body = ('<h1>The snippets</h1>\n<p>Every code block on the slides is included from one of '
             'these modules, which the test suite runs against real local servers. '
             '<code>python -m snippets.NAME</code> runs one (offline, against a bundled demo server).'
-            f'</p>\n<ul>\n{chr(10).join(rows)}\n</ul>\n')
+            f'</p>\n<ul>\n{chr(10).join(rows[True])}\n</ul>\n'
+            '<h2>Helpers</h2>\n<p>Not on a slide: what the lessons import to parse a response, '
+            'and the demo servers they run against.</p>\n'
+            f'<ul>\n{chr(10).join(rows[False])}\n</ul>\n')
     yield index, {'title': 'The snippets', 'body': body}, 'page.html'
 
 
