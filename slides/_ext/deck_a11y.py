@@ -18,12 +18,13 @@
 import re
 from pathlib import Path
 
+from hieroglyph.builder import building_slides
 from sphinx import addnodes
 from sphinx.writers.html5 import HTML5Translator
 
-HTML_BUILDERS = ('html', 'dirhtml')
+from deck_fixes import HTML_BUILDERS  # same folder (slides/_ext), on Sphinx's path
+
 CODE = '<div class="highlight"><pre>'   # Pygments' block, in pages and in the snippet pages
-SLIDE_BUILDERS = ('slides', 'dirslides', 'singlefile-slides', 'inlineslides')
 FONTS_IMPORT = '@import url(fonts/stylesheet.css);'
 
 
@@ -39,19 +40,18 @@ class AccessibleHTMLTranslator(HTML5Translator):
             super().visit_title(node)
 
 
-
 def focusable_code(app, pagename, templatename, context, doctree):
     if app.builder.name in HTML_BUILDERS and 'body' in context:
         context['body'] = context['body'].replace(CODE, CODE.replace('<pre>', '<pre tabindex="0">'))
 
 
 def link_fonts(app):
-    if app.builder.name in SLIDE_BUILDERS:
+    if building_slides(app):
         app.add_css_file('fonts/stylesheet.css')
 
 
 def fix_slide_pages(app, exception):
-    if exception is not None or app.builder.name not in SLIDE_BUILDERS:
+    if exception is not None or not building_slides(app):
         return
     out = Path(app.outdir)
     styles = out / '_static' / 'styles.css'
