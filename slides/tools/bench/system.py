@@ -66,6 +66,7 @@ class CpuTimes(NamedTuple):
     """The whole machine's CPU time so far, in clock ticks (``/proc/stat``'s first line)."""
     busy: int       # neither idle nor waiting for I/O; includes steal
     steal: int      # taken by the hypervisor for other guests: this machine could not run
+    interrupts: int  # irq and softirq: the kernel's network work, here for the run's own sockets
     total: int
 
     def __sub__(self, earlier):
@@ -75,7 +76,7 @@ class CpuTimes(NamedTuple):
 def cpu_times():
     fields = [int(f) for f in Path('/proc/stat').read_text().split('\n', 1)[0].split()[1:9]]
     idle = fields[3] + fields[4]                       # idle + iowait
-    return CpuTimes(sum(fields) - idle, fields[7], sum(fields))
+    return CpuTimes(sum(fields) - idle, fields[7], fields[5] + fields[6], sum(fields))
 
 
 def cpu_use(seconds=2.0):
