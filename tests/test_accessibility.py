@@ -53,6 +53,7 @@ def no_request_failed(visit):
     assert not visit.errors, '\n'.join(visit.errors)
 
 
+@pytest.mark.publishing        # every page of the published site: a minute of axe, left to make test
 def test_every_site_page_passes_axe_in_light_and_dark(browser, root, site, record_property):
     pages = sorted(p.relative_to(site).as_posix() for p in site.rglob('*.html')
                    if not p.name.startswith('.') and p.relative_to(site).parts[0] != 'slides'
