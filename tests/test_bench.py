@@ -340,6 +340,18 @@ def test_the_wall_time_verdict_orders_only_what_the_spread_of_the_takes_allows()
     assert report.wall_verdict(rows) == 'uvloop < asyncio < threads'
 
 
+def test_the_verdicts_on_the_2015_claims_follow_the_rows():
+    def row(model, n, held):
+        return {'model': model, 'N': n, 'collector': 'default', 'result': 'ok', 'peak in flight': held}
+    assert report.threads_claim([row('threads', 30_000, 6_399)]) == (
+        'refuted: all 30,000 requests answered, 6,399 in flight at once')
+    assert report.threads_claim([row('threads', 300, 300)]).startswith('not refuted here: ')
+    assert report.loops_claim([row('asyncio', 100_000, 100_000)], fd_limit=20_000) == (
+        'held as far as measured: 100,000 answered on asyncio, 100,000 in flight at once, '
+        'in 6 processes of one loop each; N stops at 100,000')
+    assert report.loops_claim([row('uvloop', 30_000, 30_000)], fd_limit=20_000).startswith('not shown: ')
+
+
 def test_the_check_prints_each_median_beside_the_committed_one():
     now = {**ROWS[3], 'N': 100, 'collector': 'default', 'python': '3.14.10', 'wall / d': '1.20',
            'wall / d IQR': '1.10–1.30', 'client CPU µs/request': '330'}

@@ -158,7 +158,8 @@ def loops_claim(rows, fd_limit):
     clients = plan(top['model'], top['N'], fd_limit)[0]
     where = f'{top["N"]:,} answered on {top["model"]}, {in_flight(top)} in flight at once'
     if top['N'] >= 100_000:
-        return (f'{where}, in {clients:,} processes of one loop each; more was not measured')
+        return (f'held as far as measured: {where}, in {clients:,} processes of one loop each; '
+                f'N stops at {top["N"]:,}')
     return f'not shown: {where}, the largest N measured'
 
 
