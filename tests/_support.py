@@ -13,6 +13,13 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+INCLUDE = re.compile(r'^\s*\.\.\s+literalinclude::\s*(\S+)', re.M)
+
+
+def included_files():
+    """Every file a slide ``literalinclude``s, resolved."""
+    slides = ROOT / 'slides'
+    return {(slides / m).resolve() for rst in slides.glob('*.rst') for m in INCLUDE.findall(rst.read_text())}
 
 
 def design_size():

@@ -12,7 +12,7 @@ from docutils import nodes
 from sphinx import addnodes
 
 import mutate
-from _support import ROOT, deck_keys, design_size
+from _support import ROOT, deck_keys, design_size, included_files
 from deck_fixes import iter_parents
 
 SLIDES = ROOT / 'slides'
@@ -145,12 +145,6 @@ def test_code_on_slides_comes_only_from_snippets(html_build):
             if isinstance(node, nodes.doctest_block) or not source.startswith(str(SNIPPETS)):
                 typed.append(f'{doc}: {node.astext()[:60]!r}')
     assert not typed
-
-
-def included_files():
-    pattern = re.compile(r'^\s*\.\.\s+literalinclude::\s*(\S+)', re.M)
-    return {(SLIDES / m).resolve() for rst in SLIDES.glob('*.rst')
-            for m in pattern.findall(rst.read_text())}
 
 
 def test_every_snippet_is_on_a_slide():
