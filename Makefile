@@ -100,7 +100,8 @@ PYTEST_JOBS = $(BIN)/python -W error -m pytest -d --tx "$(CHECK_JOBS)*popen//pyt
               --dist loadfile
 
 # The edit loop: ruff (pyproject.toml), then the suite but the tests marked publishing
-# (tests/test_site.py: two more builds of the published folder, crawled page by page).
+# (tests/test_site.py: two more builds of the published folder, crawled page by page; and
+# axe-core on every page of the site, tests/test_accessibility.py).
 check: install
 	$(BIN)/ruff check .
 	$(PYTEST_JOBS) -m "not publishing" $(PYTEST_ARGS)
