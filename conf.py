@@ -24,6 +24,7 @@ extensions = [
     'deck_a11y',              # slides/_ext: accessibility fixes (lang, ARIA, keyboard)
     'deck_publish',           # slides/_ext: the snippets as pages of the HTML site, preview tags
     'deck_steps',             # slides/_ext: literalinclude's :steps: (step-through code on slides)
+    'deck_record',            # slides/_ext: the record of slides and snippets, written as deck.json
     'deck_stage',             # slides/_ext: fit to screen, keys, presenter console (slides only)
     'deck_present',           # slides/_ext: `make present`, and `r` runs a slide's snippet
     'sphinx.ext.githubpages',  # .nojekyll: GitHub Pages serves _static/, _images/ as they are
@@ -54,6 +55,7 @@ html_sidebars = {'**': ['sidebar/brand.html', 'sidebar/search.html', 'sidebar/sc
                         'slidelink.html', 'snippets.html', 'sidebar/navigation.html',
                         'sidebar/scroll-end.html']}
 deck_snippets = 'snippets'    # every module shown on a slide, as a page of the site
+deck_browser_snippets = []    # deck_record: snippets (module names) that run in the browser (Pyodide)
 
 # The copy button copies the code alone: no ">>> " / "... " prompts (and, in an interactive
 # session, only the lines typed), no line numbers.
