@@ -10,6 +10,8 @@ import sys
 import warnings
 from urllib.parse import urlsplit
 
+from sphinx.deprecation import RemovedInSphinx11Warning
+
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), 'slides', '_ext'))
 
 project = 'I/O concurrency: asyncio'
@@ -44,7 +46,9 @@ highlight_language = 'python3'
 html_theme = 'furo'
 html_title = project
 html_static_path = ['slides/_static']
-html_css_files = ['site.css']
+# The priority Sphinx gives it anyway, written out: Sphinx writes it into this setting when the build
+# starts, so the next build found the configuration changed and rewrote every page.
+html_css_files = [('site.css', {'priority': 800})]
 html_show_sourcelink = False
 html_favicon = 'slides/_static/favicon.svg'
 html_theme_options = {'top_of_page_buttons': []}   # no repository to edit or view source in
@@ -75,7 +79,7 @@ html_baseurl = deck_base_url
 # host, so that it works at any depth of missing address.  Its toctree helper still calls Sphinx 9
 # without `tags` (readthedocs/sphinx-notfound-page#260): let that one warning through, for it only.
 warnings.filterwarnings('ignore', r"'tags' will become a required keyword argument",
-                        module=r'notfound(\..*)?$')
+                        RemovedInSphinx11Warning, module=r'notfound(\..*)?$')
 notfound_urls_prefix = urlsplit(deck_base_url).path or '/'
 notfound_context = {
     'title': 'Page not found',

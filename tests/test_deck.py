@@ -163,12 +163,18 @@ def test_no_line_numbers_in_includes():
 
 
 def test_hieroglyph_compat_lets_deprecations_through_for_the_projects_own_code():
-    """The compat layer silences two deprecated reads for hieroglyph's modules only, and only once
-    a build has set it up (importing it changes no warning filter)."""
-    code = ('import warnings, hieroglyph.builder, sphinx.theming; before = list(warnings.filters); '
+    """The compat layer lets hieroglyph's ``traverse()`` through for hieroglyph's modules only, and only
+    once a build has set it up (importing it changes no warning filter and patches nothing); its
+    patches apply once however often ``setup()`` runs; Sphinx's deprecations stay errors."""
+    code = ('import warnings, hieroglyph.builder, hieroglyph.directives, sphinx.theming; '
+            'before = list(warnings.filters); apply = hieroglyph.directives.TransformNextSlides.apply; '
             'import hieroglyph_compat; '
             'assert warnings.filters == before, "filters installed at import"; '
-            'hieroglyph_compat.let_hieroglyphs_deprecated_reads_through(); '
+            'assert hieroglyph.directives.TransformNextSlides.apply is apply, "patched at import"; '
+            'hieroglyph_compat.patch_hieroglyph(); hieroglyph_compat.patch_hieroglyph(); '
+            'assert not hasattr(hieroglyph.builder.AbstractSlideBuilder, "post_process_images") or '
+            '"post_process_images" not in vars(hieroglyph.builder.AbstractSlideBuilder); '
+            'hieroglyph_compat.let_hieroglyphs_traverse_through(); '
             'from docutils import nodes; nodes.paragraph().traverse()')
     result = subprocess.run([sys.executable, '-W', 'error', '-c', code], capture_output=True, text=True,
                             timeout=60, env={**os.environ, 'PYTHONPATH': str(SLIDES / '_ext')})

@@ -13,3 +13,6 @@ SITE_ASSETS_OFF_SLIDES = 450
 
 # builder-inited and html-page-context: deck_fixes repairs what hieroglyph's handlers (500) did.
 AFTER_HIEROGLYPH = 600
+
+# builder-inited: deck_publish tidies what other extensions' handlers (500) appended to the configuration.
+AFTER_EXTENSIONS = 600

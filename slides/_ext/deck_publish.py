@@ -28,11 +28,14 @@ import re
 import shutil
 from pathlib import Path
 
+import sphinx_copybutton
 from docutils import nodes
 from hieroglyph.builder import building_slides
+from sphinx.util.nodes import traverse_parent
 
-from deck_fixes import HTML_BUILDERS, iter_parents  # same folder (slides/_ext), on Sphinx's path
-from deck_order import SITE_ASSETS_OFF_SLIDES
+from deck_fixes import HTML_BUILDERS  # same folder (slides/_ext), on Sphinx's path
+from deck_order import AFTER_EXTENSIONS, SITE_ASSETS_OFF_SLIDES
+from deck_record import record
 
 LANGUAGES = {'.py': 'python3', '.pycon': 'pycon'}
 PAGES = 'snippets'                     # where the snippet pages go in the site
@@ -68,41 +71,32 @@ def link_code_to_snippets(app, doctree, docname):
     if app.builder.name not in HTML_BUILDERS or not app.config.deck_snippets:
         return
     folder = Path(app.confdir, app.config.deck_snippets).resolve()
-    shown = vars(app.builder).setdefault('deck_snippets_shown', {})   # for the snippet pages
     for block in list(doctree.findall(nodes.literal_block)):
         source = Path(block.get('source', '')).resolve()
         if source.parent != folder:
             continue
         page = f'{PAGES}/{source.name}'
-        section = next((p for p in iter_parents(block) if isinstance(p, nodes.section)), None)
-        title = section_title(section) if section else docname
-        anchor = '#' + section['ids'][0] if section and section['ids'] else ''
-        shown.setdefault(source.name, []).append((docname, anchor, title))
         link = nodes.reference('', f'{PAGES}/{source.name}',
                                refuri=app.builder.get_relative_uri(docname, page))
         block.parent.insert(block.parent.index(block) + 1,
                             nodes.paragraph('', 'source: ', link, classes=['snippet-source']))
 
 
-def section_title(section):
-    """The title's text, without the links deck_fixes may have added to it."""
-    return ''.join(child.astext() for child in section.next_node(nodes.title).children
-                   if not (isinstance(child, nodes.Element) and 'slidelink' in child['classes']))
-
-
 def snippet_pages(app):
     if app.builder.name not in HTML_BUILDERS or not app.config.deck_snippets:
         return
-    shown = getattr(app.builder, 'deck_snippets_shown', {})
+    deck = record(app.env)              # which slides show each snippet: the deck's record
+    shown = deck['snippets']
+    slide_of = {slide['id']: slide for slide in deck['slides']}
     index = f'{PAGES}/index'
     rows = {True: [], False: []}        # shown on a slide (lessons), or not (helpers they import)
     for path in snippet_files(app):
         page = f'{PAGES}/{path.name}'
         code = app.builder.highlighter.highlight_block(path.read_text(), LANGUAGES[path.suffix])
         slides = ''.join(
-            f'<li><a href="{html.escape(app.builder.get_relative_uri(page, doc) + anchor)}">'
-            f'{html.escape(title)}</a></li>'
-            for doc, anchor, title in shown.get(path.name, ()))
+            f'<li><a href="{html.escape(app.builder.get_relative_uri(page, slide_of[slide_id]["doc"]) + "#" + slide_id)}">'
+            f'{html.escape(slide_of[slide_id]["title"])}</a></li>'
+            for slide_id in shown.get(path.name, {}).get('slides', ()))
         body = (f'<h1>{PAGES}/{html.escape(path.name)}</h1>\n'
                 f'<p>{html.escape(summary(path))}</p>\n'
                 f'<p><a href="{html.escape(path.name)}">plain text</a> · '
@@ -156,7 +150,7 @@ def page_path(app, pagename):
 def first_paragraph(doctree):
     """Text of the page's first paragraph outside the speaker notes, shortened at a word."""
     for paragraph in doctree.findall(nodes.paragraph):
-        if any(isinstance(p, nodes.Admonition) for p in iter_parents(paragraph)):
+        if any(isinstance(p, nodes.Admonition) for p in traverse_parent(paragraph.parent)):
             continue
         text = ' '.join(paragraph.astext().split())
         if len(text) > DESCRIPTION_LENGTH:
@@ -205,15 +199,32 @@ def keep_site_assets_off_slides(app, pagename, templatename, context, doctree):
                             if os.path.basename(str(getattr(asset, 'filename', asset))) not in SITE_ONLY_ASSETS]
 
 
+# sphinx-copybutton appends its static folder to html_static_path when the builder starts, after
+# Sphinx has compared the configuration with the last build's (which had it): every build said
+# "The configuration has changed ('html_static_path')" and rewrote every page.  Add the folder
+# when the configuration is read, and drop the copy it appends.
+def copybutton_static(app, config):
+    folder = str(Path(sphinx_copybutton.__file__).parent / '_static')
+    if folder not in config.html_static_path:
+        config.html_static_path.append(folder)
+
+
+def drop_repeated_static_path(app):
+    paths = app.config.html_static_path
+    paths[:] = list(dict.fromkeys(paths))
+
+
 def setup(app):
     app.add_config_value('deck_snippets', None, 'html')
     app.add_config_value('deck_base_url', '', 'html', types=frozenset({str}))
     app.add_config_value('deck_description', '', 'html', types=frozenset({str}))
     app.add_config_value('deck_preview', '', 'html', types=frozenset({str}))
+    app.connect('config-inited', copybutton_static)
+    app.connect('builder-inited', drop_repeated_static_path, priority=AFTER_EXTENSIONS)
     app.connect('doctree-resolved', link_code_to_snippets)
     app.connect('html-collect-pages', snippet_pages)
     app.connect('html-page-context', add_snippets_to_context)
     app.connect('html-page-context', social_tags)
     app.connect('html-page-context', keep_site_assets_off_slides, priority=SITE_ASSETS_OFF_SLIDES)
     app.connect('build-finished', copy_plain_snippets)
-    return {'parallel_read_safe': True, 'parallel_write_safe': False}
+    return {'parallel_read_safe': True, 'parallel_write_safe': True}

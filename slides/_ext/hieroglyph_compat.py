@@ -8,12 +8,12 @@ hieroglyph's *behaviour* (not its toolchain) are in ``deck_fixes.py``.
 1. ``HTMLThemeFactory(self.app)`` then ``load_additional_themes(dirs)``: Sphinx 7.3 made the
    factory's arguments keyword-only and the method private, so the slide builder stops at once
    (``'HTMLThemeFactory' object has no attribute 'load_additional_themes'``).
-2. ``builder.app``, ``env.app`` (deprecated in Sphinx 9, removed in 11) and docutils'
-   ``Node.traverse()`` (obsolete since docutils 0.18.1; ``findall()`` replaces it) are read all
-   over hieroglyph, so ``python -W error`` stops the build.  The slide builders get a plain
-   ``app``; the other reads are let through for hieroglyph's own modules only (a warnings filter
-   on its module names), so the project's code still fails on them.  Sphinx 11 ends this: then
-   hieroglyph needs a patched release or a replacement.
+2. ``builder.app`` (deprecated in Sphinx 9, removed in 11) and docutils' ``Node.traverse()``
+   (obsolete since docutils 0.18.1; ``findall()`` replaces it) are read all over hieroglyph, so
+   ``python -W error`` stops the build.  The slide builders get a plain ``app``; ``traverse()`` is
+   let through for hieroglyph's own modules only (a warnings filter on its module names and
+   ``DeprecationWarning``), so the project's code still fails on it, and every deprecation of
+   Sphinx's (``RemovedInSphinx10Warning``, ``RemovedInSphinx11Warning``) stays an error.
 3. ``post_process_images`` slices and compares ``self.srcdir``/``self.outdir`` as ``str``
    (``node['uri'].startswith(self.outdir)``); Sphinx 7.2+ made them ``Path`` objects, so any
    slide with an image fails (``TypeError``, or ``RemovedInSphinx10Warning`` on 9.0).  What
@@ -25,16 +25,23 @@ hieroglyph's *behaviour* (not its toolchain) are in ``deck_fixes.py``.
    also reads ``style``, which Sphinx 7 dropped from the context of pages that are not
    documents (the presenter console): it gets the theme's stylesheet.
 
+5. Its two read-time transforms read ``env.app`` (removed in Sphinx 11) and mark their documents
+   "re-read always", so no build reused a document: see below.
+
+The patches are applied by ``setup()`` (importing this module changes nothing), once however often
+it runs.
+
 (``hieroglyph.version()`` imports ``pkg_resources``, gone from setuptools 82, but only its
 ``quickstart`` calls it, which imports ``pkg_resources`` itself: nothing of the build reaches it.)
 """
 import warnings
 
-from hieroglyph import builder
+from hieroglyph import builder, directives
 from sphinx.theming import HTMLThemeFactory
 
 from deck_order import ASSET_NAMES
 
+VERSION = '2'
 HIEROGLYPH_MODULES = r'hieroglyph(\..*)?$'
 
 
@@ -63,24 +70,81 @@ class SlideThemeFactory:
         return factory.create(name)
 
 
-builder.HTMLThemeFactory = SlideThemeFactory
 
 
-# 2. Deprecated reads: the slide builders' own ``app``; hieroglyph's other reads let through
-#    (setup() installs the filters, for the build that loads this extension).
-builder.AbstractSlideBuilder.app = property(lambda self: self._app)
+# 2. Deprecated reads: the slide builders' own ``app``; hieroglyph's ``traverse()`` let through, in its
+#    modules only (setup() installs the filter, for the build that loads this extension).
+def slide_builder_app(self):
+    return self._app
 
 
-def let_hieroglyphs_deprecated_reads_through():
-    warnings.filterwarnings('ignore', r"'[\w.]+\.app' is deprecated", module=HIEROGLYPH_MODULES)
+def let_hieroglyphs_traverse_through():
     warnings.filterwarnings('ignore', r'nodes\.Node\.traverse\(\) is obsoleted', DeprecationWarning,
                             module=HIEROGLYPH_MODULES)
+
+
+# 5. hieroglyph's two read-time transforms (``ifslides``/``ifnotslides``, ``nextslide``) read
+#    ``env.app`` (removed in Sphinx 11) to ask whether slides are being built, and mark every
+#    document that uses them "re-read always" (``env.note_reread()``), so every build re-read 9 of
+#    the 13 documents even with nothing edited.  Their replacements below take the answer from the
+#    environment (``deck_building_slides``, set at builder-inited), do the transforms' work with
+#    hieroglyph's own node types and ``visit_nextslide``, and note which builder kind each document
+#    was read for: only a build of the other kind re-reads it (``env-get-outdated``).
+def building_slides_in(env):
+    return env.deck_building_slides
+
+
+def read_for_this_builder(env):
+    if not hasattr(env, 'deck_read_for_slides'):
+        env.deck_read_for_slides = {}
+    env.deck_read_for_slides[env.docname] = building_slides_in(env)
+
+
+def apply_slide_conditions(self, *args, **kwargs):
+    env = self.document.settings.env
+    slides = building_slides_in(env)
+    found = list(self.document.findall(directives.if_slides))
+    for node in found:
+        node.replace_self(node.children if node.get('ifslides', False) == slides else [])
+    if found:
+        read_for_this_builder(env)
+
+
+def apply_next_slides(self, *args, **kwargs):
+    env = self.document.settings.env
+    found = list(self.document.findall(directives.nextslide))
+    for node in found:
+        self.visit_nextslide(node, building_slides_in(env))
+    if found:
+        read_for_this_builder(env)
+
+
+def note_builder_kind(app):
+    app.env.deck_building_slides = builder.building_slides(app)
+
+
+def read_for_other_builder(app, env, added, changed, removed):
+    slides = building_slides_in(env)
+    return [doc for doc, read_for in getattr(env, 'deck_read_for_slides', {}).items() if read_for != slides]
+
+
+def purge_builder_kind(app, env, docname):
+    getattr(env, 'deck_read_for_slides', {}).pop(docname, None)
+
+
+def merge_builder_kind(app, env, docnames, other):
+    theirs = getattr(other, 'deck_read_for_slides', {})
+    if not hasattr(env, 'deck_read_for_slides'):
+        env.deck_read_for_slides = {}
+    env.deck_read_for_slides.update({doc: theirs[doc] for doc in docnames if doc in theirs})
 
 
 # 3. Drop hieroglyph's image post-processing: Sphinx's own runs.  It only filled in
 #    ``candidates`` (Sphinx's image collector always sets them) and rewrote absolute URIs inside
 #    the output folder (Sphinx's HTML builders copy images to _images/ and write relative URIs).
-del builder.AbstractSlideBuilder.post_process_images
+def drop_post_process_images():
+    if 'post_process_images' in vars(builder.AbstractSlideBuilder):
+        del builder.AbstractSlideBuilder.post_process_images
 
 
 # 4. The slide layout gets file names, not asset objects, and its stylesheet on every page.
@@ -92,7 +156,21 @@ def asset_names(app, pagename, templatename, context, doctree):
                 context[key] = [asset.filename for asset in context[key] if asset.filename]
 
 
+def patch_hieroglyph():
+    """Apply the patches above to hieroglyph's classes: once, however often this is called."""
+    builder.HTMLThemeFactory = SlideThemeFactory
+    builder.AbstractSlideBuilder.app = property(slide_builder_app)
+    drop_post_process_images()
+    directives.TransformSlideConditions.apply = apply_slide_conditions
+    directives.TransformNextSlides.apply = apply_next_slides
+
+
 def setup(app):
-    let_hieroglyphs_deprecated_reads_through()
+    patch_hieroglyph()
+    let_hieroglyphs_traverse_through()
+    app.connect('builder-inited', note_builder_kind)
+    app.connect('env-get-outdated', read_for_other_builder)
+    app.connect('env-purge-doc', purge_builder_kind)
+    app.connect('env-merge-info', merge_builder_kind)
     app.connect('html-page-context', asset_names, priority=ASSET_NAMES)
-    return {'parallel_read_safe': True, 'parallel_write_safe': True}
+    return {'version': VERSION, 'env_version': 2, 'parallel_read_safe': True, 'parallel_write_safe': True}
