@@ -1,6 +1,7 @@
 """Plain helpers shared by conftest.py and the tests (not fixtures)."""
 import asyncio
 import contextlib
+import json
 import os
 import re
 import selectors
@@ -13,13 +14,17 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-INCLUDE = re.compile(r'^\s*\.\.\s+literalinclude::\s*(\S+)', re.M)
 
 
-def included_files():
-    """Every file a slide ``literalinclude``s, resolved."""
-    slides = ROOT / 'slides'
-    return {(slides / m).resolve() for rst in slides.glob('*.rst') for m in INCLUDE.findall(rst.read_text())}
+def deck_record(build):
+    """The record a build wrote beside its output (``deck.json``, slides/_ext/deck_record.py): the slides,
+    and the snippets they show."""
+    return json.loads((build / 'deck.json').read_text())
+
+
+def shown_snippets(build):
+    """The file names under snippets/ that some slide shows, from the build's record."""
+    return set(deck_record(build)['snippets'])
 
 
 def design_size():

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from _support import ROOT, design_size, included_files
+from _support import ROOT, design_size, shown_snippets
 
 pytestmark = pytest.mark.browser
 
@@ -256,7 +256,7 @@ def test_site_and_slides_link_both_ways(watched, site_server, site, slide_ids, r
                 if p.suffix in ('.py', '.pycon') and p.name != '__init__.py'}
     assert {Path(href).name.removesuffix('.html') for href in listed} == expected
     # the list under the title holds the lessons (the files a slide includes); the helpers come after
-    lessons = {path.name for path in included_files() if path.parent == snippets}
+    lessons = shown_snippets(site)
     index_html = (site / 'snippets' / 'index.html').read_text()
     first, helpers = index_html.split('<h1>The snippets', 1)[1].split('<h2>Helpers', 1)
     assert set(re.findall(r'href="([^"/]+)\.html"', first)) == lessons

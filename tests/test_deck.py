@@ -9,11 +9,10 @@ from html import unescape
 from html.parser import HTMLParser
 
 from docutils import nodes
-from sphinx import addnodes
 
 import mutate
-from _support import ROOT, deck_keys, design_size, included_files
-from deck_fixes import iter_parents
+from _support import ROOT, deck_keys, deck_record, design_size, shown_snippets
+from deck_steps import StepsLiteralInclude
 
 SLIDES = ROOT / 'slides'
 SNIPPETS = ROOT / 'snippets'
@@ -27,22 +26,13 @@ def doctrees(build):
             yield path.stem, pickle.load(f)
 
 
-def source_titles(html_build):
-    """The titles of the sections that are slides (``slide_levels`` deep, conf.py), in the order of the
-    talk: the root document, then the parts of its toctree, from the doctrees of the HTML build."""
-    levels = int(re.search(r'^slide_levels = (\d+)', (ROOT / 'conf.py').read_text(), re.M).group(1))
-    trees = dict(doctrees(html_build))
-    order = ['index'] + [doc for toctree in trees['index'].findall(addnodes.toctree) for _, doc in toctree['entries']]
-    return [section.next_node(nodes.title).astext() for doc in order for section in trees[doc].findall(nodes.section)
-            if 1 + sum(isinstance(parent, nodes.section) for parent in iter_parents(section)) <= levels]
-
-
-def test_the_deck_has_a_slide_for_every_section_of_the_talk(slides_build, html_build):
+def test_the_deck_has_a_slide_for_every_section_of_the_talk(slides_build):
+    """hieroglyph made one level-1 slide of every section the build's record lists, in the talk's order."""
     html = (slides_build / 'index.html').read_text()
     titles = [re.sub(r'<[^>]+>', '', heading).strip() for heading in re.findall(
         r'<article class="(?:[^"]* )?slide level-1" id="[^"]*">\s*<h1>(.*?)</h1>', html, re.S)]
     assert len(re.findall(r'<article\b', html)) == len(titles)   # every slide is a level-1 slide
-    assert [unescape(title) for title in titles] == source_titles(html_build)
+    assert [unescape(title) for title in titles] == [slide['title'] for slide in deck_record(slides_build)['slides']]
     assert titles[0] == 'I/O concurrency: asyncio' and titles[-1] == 'Thank you!'
 
 
@@ -147,19 +137,18 @@ def test_code_on_slides_comes_only_from_snippets(html_build):
     assert not typed
 
 
-def test_every_snippet_is_on_a_slide():
-    snippets = {p.resolve() for ext in ('*.py', '*.pycon') for p in SNIPPETS.rglob(ext)
+def test_every_snippet_is_on_a_slide(html_build):
+    """Every module under snippets/ but the helpers (``_name``) is shown on a slide."""
+    snippets = {p.name for ext in ('*.py', '*.pycon') for p in SNIPPETS.glob(ext)
                 if not p.name.startswith('_') and p.name not in NOT_ON_SLIDES}
-    assert not sorted(str(p.relative_to(ROOT)) for p in snippets - included_files())
+    missing = sorted(snippets - shown_snippets(html_build))
+    assert not missing, f'on no slide (literalinclude it, or name it _{missing[0]} if it is a helper): {missing}'
 
 
-def test_every_include_exists():
-    assert all(path.is_file() for path in included_files())
-
-
-def test_no_line_numbers_in_includes():
-    """``:lines:`` drifts silently when a snippet changes: use :pyobject: or markers."""
-    assert not [rst.name for rst in SLIDES.glob('*.rst') if re.search(r'^\s*:lines:', rst.read_text(), re.M)]
+def test_includes_name_no_line_numbers():
+    """``:lines:`` drifts silently when a snippet changes: the deck's literalinclude has no such option
+    (use :pyobject: or markers), so a build that uses it fails."""
+    assert 'lines' not in StepsLiteralInclude.option_spec
 
 
 def test_hieroglyph_compat_lets_deprecations_through_for_the_projects_own_code():

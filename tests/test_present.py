@@ -25,10 +25,9 @@ import time
 import pytest
 import requests
 
-import deck_present
 from _support import ROOT
 from browser import axe_violations
-from slides.tools.present import check_host
+from slides.tools.present import allowed_snippets, check_host
 
 PRESENT = [sys.executable, '-W', 'error', '-m', 'slides.tools.present']   # as `make present` runs it
 
@@ -149,16 +148,22 @@ def slide_number(deck, name):
 # -- What can run ---------------------------------------------------------------------------
 
 def test_allow_list_is_the_runnable_snippets_the_slides_show(deck):
-    allowed = deck_present.allowed_snippets()
+    allowed = allowed_snippets(deck)
     marked = set(re.findall(r'data-liverun="([^"]+)"', (deck / 'index.html').read_text()))
-    assert allowed == marked                     # the server's list and the build's marks agree
+    assert allowed == marked                     # the server's list (deck.json) and the build's marks agree
     assert 'tiny_http' in allowed and 'http_asyncio' in allowed
-    assert not allowed & {'demo_server', '_run', '_http', '__init__'}
+    assert not {name for name in allowed if name.startswith('_')}
     assert all((ROOT / 'snippets' / f'{name}.py').is_file() for name in allowed)
-    assert deck_present.runnable(ROOT / 'snippets' / 'generators.pycon') is None
-    assert deck_present.runnable(ROOT / 'snippets' / '_run.py') is None
-    assert deck_present.runnable(ROOT / 'snippets' / '_http.py') is None   # no __main__ block
-    assert deck_present.runnable(ROOT / 'conf.py') is None
+
+
+def test_the_server_imports_nothing_of_the_build():
+    """present.py is a web server: it reads the build's deck.json, not Sphinx or the extensions."""
+    code = ('import sys, slides.tools.present; '
+            'assert not [m for m in sys.modules if m.split(".")[0] in ("sphinx", "hieroglyph", "docutils") '
+            'or m.startswith("slides._ext") or m.startswith("deck_")], sorted(sys.modules)')
+    result = subprocess.run([sys.executable, '-W', 'error', '-c', code], cwd=ROOT, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr[-2000:]
 
 
 # -- The endpoint ---------------------------------------------------------------------------

@@ -138,9 +138,12 @@ def steps_option(argument):
 
 
 class StepsLiteralInclude(LiteralInclude):
-    """Sphinx's ``literalinclude``, plus ``:steps:``, kept on the block until it is resolved."""
+    """Sphinx's ``literalinclude``, plus ``:steps:``, kept on the block until it is resolved, and without
+    ``:lines:``: line numbers drift silently when a snippet changes (``:pyobject:`` or marker comments
+    follow it), so a slide that uses it fails the build ("unknown option")."""
 
-    option_spec = {**LiteralInclude.option_spec, 'steps': steps_option}
+    option_spec = {**{name: spec for name, spec in LiteralInclude.option_spec.items() if name != 'lines'},
+                   'steps': steps_option}
 
     def run(self):
         spec = self.options.pop('steps', None)

@@ -7,8 +7,8 @@ It serves a built deck (``make slides``) on 127.0.0.1 and nothing else::
 It starts the bundled demo servers, opens the browser, prints the URL, and on a slide's
 ``r`` runs ``python -m snippets.NAME`` (no arguments, no shell) against them, streaming
 the output as JSON lines.  Only snippets that the slides include can run: the server
-reads the allow-list from the slides' ``literalinclude`` lines (``allowed_snippets`` of the
-extension ``slides/_ext/deck_present.py``, which marks the same slides); the browser sends only
+reads the allow-list from the deck's record, ``deck.json``, which the build writes beside the
+deck (``slides/_ext/deck_record.py``; the same build marks those slides); the browser sends only
 a name.  A run needs the secret this start injected into the served deck, in a header, from the
 deck's own origin; it is stopped (its whole process group) past the bound, when the
 browser goes away, when the same snippet is started again, and on Ctrl-C.  Every refused
@@ -30,13 +30,20 @@ from pathlib import Path
 
 from aiohttp import web
 
-from slides._ext.deck_present import ROOT, allowed_snippets
 from snippets._run import demo_servers
+
+ROOT = Path(__file__).resolve().parents[2]   # the project: where python -m snippets.NAME runs
 
 HOST = '127.0.0.1'                    # the only address the server binds
 RUN_TIMEOUT = 30.0                    # seconds a run may take before it is stopped
 STOP_GRACE = 2.0                      # seconds between SIGTERM and SIGKILL to a run's group
 SECRET_HEADER = 'X-Liverun-Secret'
+
+
+def allowed_snippets(deck):
+    """The modules of the snippets the slides show that are programs, from the build's deck.json."""
+    record = json.loads((Path(deck) / 'deck.json').read_text())
+    return {entry['module'] for entry in record['snippets'].values() if entry['program'] and entry['slides']}
 
 
 def check_host(host):
@@ -251,7 +258,7 @@ def main(argv=None):
         check_host(args.host)
     except ValueError as error:
         parser.error(str(error))
-    if not (args.deck / 'index.html').is_file():
+    if not (args.deck / 'index.html').is_file() or not (args.deck / 'deck.json').is_file():
         parser.error(f'no deck in {args.deck}: build it first (make slides)')
 
     def say(line):
@@ -264,7 +271,7 @@ def main(argv=None):
         if not args.no_browser:
             webbrowser.open(url)
 
-    allowed = allowed_snippets()
+    allowed = allowed_snippets(args.deck)
     with demo_servers() as servers:
         env = {**os.environ, 'PYTHONUNBUFFERED': '1',
                'ASYNCIO_TALK_DEMO_HTTP': '%s:%d' % servers['http'],
