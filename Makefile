@@ -114,8 +114,8 @@ test: install
 	$(MAKE) matrix MATRIX="$(filter-out $(VENV_PY),$(MATRIX))"
 
 # The tests that involve time or concurrency, run while a spinning process keeps every core busy.
-TIMING_TESTS := tests/test_asyncio_core.py tests/test_modern.py tests/test_idioms.py \
-	tests/test_under_the_hood.py tests/test_blocking.py tests/test_before_asyncio.py tests/test_libraries.py
+TIMING_TESTS := tests/test_asyncio.py tests/test_modern.py tests/test_idioms.py \
+	tests/test_under_the_hood.py tests/test_blocking.py tests/test_nonblocking.py tests/test_libraries.py
 test-busy: install
 	$(BIN)/python -W error -m pytest --busy -q $(TIMING_TESTS) $(PYTEST_ARGS)
 
@@ -153,7 +153,7 @@ matrix-chroot:
 	CHROOT="$(CHROOT)" .ci/chroot $(CHROOT_MATRIX)
 
 demo-server: install
-	$(BIN)/python -m snippets.demo_server
+	$(BIN)/python -m snippets._demo_server
 
 # The measured slides' figures, from this machine: N requests to nginx answered after 1 s each,
 # N = 10 ... 100,000, by processes, threads, asyncio and uvloop, five takes at N = 10,000, and

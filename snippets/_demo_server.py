@@ -1,6 +1,6 @@
 """The bundled local demo servers: a strict HTTP/1.1 server and a TCP echo server.
 
-    python -m snippets.demo_server [--http-port N] [--echo-port N] [--delay S] [--size N]
+    python -m snippets._demo_server [--http-port N] [--echo-port N] [--delay S] [--size N]
 
 HTTP is served by uvicorn with h11, which answers 400 to an HTTP/1.1 request
 without a Host header, like real servers do.  Every GET answers with a body of

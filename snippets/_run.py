@@ -1,7 +1,7 @@
 """The harness below every snippet's slide part: where to run, and against what.
 
 ``python -m snippets.NAME`` with no argument starts the bundled demo servers
-(``snippets.demo_server``) in a background process and runs against them, so
+(``snippets._demo_server``) in a background process and runs against them, so
 every snippet works offline; when ``$ASYNCIO_TALK_DEMO_HTTP`` or
 ``$ASYNCIO_TALK_DEMO_ECHO`` holds ``HOST:PORT`` of demo servers already running
 (``make present`` sets both), it uses those instead.  ``python -m snippets.NAME HOST [PORT]`` or
@@ -21,11 +21,11 @@ STARTUP_TIMEOUT = 15  # seconds to wait for the demo servers to print their addr
 
 @contextlib.contextmanager
 def demo_servers(delay=0.0, size=1024):
-    """Start ``snippets.demo_server`` on free ports; yield its addresses.
+    """Start ``snippets._demo_server`` on free ports; yield its addresses.
 
     Yields a dict: ``{'http': (host, port), 'echo': (host, port)}``.
     """
-    cmd = [sys.executable, '-m', 'snippets.demo_server', '--http-port', '0',
+    cmd = [sys.executable, '-m', 'snippets._demo_server', '--http-port', '0',
            '--echo-port', '0', '--delay', str(delay), '--size', str(size)]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
     try:

@@ -77,7 +77,7 @@ def shell(command, env, timeout=600):
     return result.stdout
 
 
-# -- concurrency as the server sees it (snippets/demo_server.py: ?group=NAME&together=K)
+# -- concurrency as the server sees it (snippets/_demo_server.py: ?group=NAME&together=K)
 
 def group_paths(count, together=0, wait=2.0, size=3):
     """``count`` paths of one fresh group: each answer says how many of the group were in flight.

@@ -22,8 +22,8 @@ import pytest
 from _support import busy_cores
 from _support import missing as _missing
 from slides.tools.nginx import NginxMissing, free_ports, nginx_binary, running_nginx
+from snippets._demo_server import demo_body
 from snippets._run import demo_servers
-from snippets.demo_server import demo_body
 
 # The deck's builds, and Chromium with static servers: fixtures shared by the modules that need them.
 pytest_plugins = ['builds', 'browser']

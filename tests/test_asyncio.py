@@ -24,8 +24,8 @@ from snippets import (
     loop_hello,
     tasks,
 )
+from snippets._demo_server import demo_body
 from snippets._http import IncompleteResponse, split_response
-from snippets.demo_server import demo_body
 from snippets.http_blocking import http_request
 
 TIMEOUT = 30  # seconds: the bound on every wait below

@@ -9,8 +9,8 @@ import pytest
 
 from _support import BIG, CLOSE_WAIT, ROOT, group_paths, in_flight
 from snippets import http_blocking, http_processes, http_threads
+from snippets._demo_server import demo_body
 from snippets._http import IncompleteResponse, split_response
-from snippets.demo_server import demo_body
 
 # ProcessPoolExecutor() starts one worker per CPU this process may use (3.13: process_cpu_count).
 PROCESS_WORKERS = getattr(os, 'process_cpu_count', os.cpu_count)()

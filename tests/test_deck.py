@@ -16,7 +16,7 @@ from deck_steps import StepsLiteralInclude
 
 SLIDES = ROOT / 'slides'
 SNIPPETS = ROOT / 'snippets'
-NOT_ON_SLIDES = {'__init__.py', 'demo_server.py'}  # the package marker; the demo server runs the demos
+NOT_ON_SLIDES = {'__init__.py'}  # the package marker (helpers, _name.py, are on no slide)
 NOTE_WORDS = 120    # a speaker note is what the presenter says on one slide: about a minute
 
 

@@ -24,8 +24,8 @@ from _support import missing
 from slides.tools.bench import check, client, report, run, sampler, sweep, system, versions
 from slides.tools.nginx import NginxMissing, echo_module, nginx_binary
 from snippets import bench_models
+from snippets._demo_server import demo_body
 from snippets._http import split_response
-from snippets.demo_server import demo_body
 from snippets.http_blocking import http_get
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -10,8 +10,8 @@ import pytest
 
 from _support import ROOT, group_paths, in_flight, missing
 from snippets import asyncio_ps, cancellation, semaphore, taskgroup, taskgroup_cancel, timeout, to_thread
+from snippets._demo_server import demo_body
 from snippets._http import split_response
-from snippets.demo_server import demo_body
 from snippets.http_blocking import http_get as blocking_get
 
 LIMIT = 10          # seconds: no test waits longer than this for anything

@@ -19,8 +19,8 @@ from twisted.internet import task
 
 from _support import BIG, CLOSE_WAIT, group_paths, in_flight
 from snippets import deferred_chain, http_asyncore, http_callbacks
+from snippets._demo_server import demo_body
 from snippets._http import split_response
-from snippets.demo_server import demo_body
 from snippets.http_blocking import http_request
 
 ROOT = Path(__file__).resolve().parent.parent

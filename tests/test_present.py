@@ -193,7 +193,7 @@ def started(server):
 
 
 @pytest.mark.parametrize('name, changes, status, says', [
-    ('demo_server', {}, 404, 'not a snippet a slide shows'),        # a program, on no slide
+    ('_demo_server', {}, 404, 'not a snippet a slide shows'),       # a program, but a helper on no slide
     ('_run', {}, 404, 'not a snippet a slide shows'),                # a helper
     ('no_such_snippet', {}, 404, 'not a snippet a slide shows'),
     ('tiny_http', {'X-Liverun-Secret': None}, 403, 'secret'),        # missing secret

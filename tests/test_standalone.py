@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-NOT_PROGRAMS = {'__init__', 'demo_server'}   # the package marker; the server has its own test
+NOT_PROGRAMS = {'__init__'}   # the package marker (helpers, _name, are not lessons: _demo_server has its own test)
 
 # What each snippet must print when run with no argument (a regular expression searched in its output).
 # A new snippet needs a line here: the test fails until it has one.  Timings printed by a snippet are
@@ -55,7 +55,7 @@ EXPECTED = {
     'app_redis': r"pub/sub: \['one', 'two'\]",
 }
 
-# Snippets whose run is mostly real sleeping, which test_idioms and test_asyncio_core check exactly on a
+# Snippets whose run is mostly real sleeping, which test_idioms and test_asyncio check exactly on a
 # virtual clock: run for real on the main Python only (marked real_sleeps; `make matrix` leaves them out).
 SLEEPERS = {'idiom_sequential', 'idiom_parallel', 'idiom_chained', 'idiom_timer', 'tasks'}
 
@@ -107,7 +107,7 @@ def test_help_says_what_a_snippet_takes():
 
 def test_demo_server_stops_cleanly_on_ctrl_c():
     import signal
-    proc = subprocess.Popen([sys.executable, '-W', 'error', '-m', 'snippets.demo_server',
+    proc = subprocess.Popen([sys.executable, '-W', 'error', '-m', 'snippets._demo_server',
                              '--http-port', '0', '--echo-port', '0'],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:

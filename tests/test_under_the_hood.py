@@ -6,8 +6,8 @@ import pytest
 
 from _support import BIG, CLOSE_WAIT, group_paths, in_flight
 from snippets import tiny_http, tiny_loop
+from snippets._demo_server import demo_body
 from snippets._http import IncompleteResponse, split_response
-from snippets.demo_server import demo_body
 from snippets.http_blocking import http_request
 
 pytestmark = pytest.mark.timeout(15)      # the tiny loop has no timeouts of its own

@@ -19,8 +19,8 @@ import sys
 import time
 
 from slides.tools.bench.system import descendants, process_table, raise_nofile_limit
+from snippets._demo_server import demo_body
 from snippets._http import split_response
-from snippets.demo_server import demo_body
 
 BODY_SIZE = 100                     # bytes of every answer (the server's echo body)
 THRESHOLD = 50_000                  # the 'threshold' collector's youngest generation (default 2,000; 700 up to 3.12)

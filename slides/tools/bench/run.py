@@ -16,7 +16,7 @@ from slides.tools.bench.client import BODY_SIZE, reference
 from slides.tools.bench.sampler import TreeSampler
 from slides.tools.bench.system import CLOCK_TICKS, cpu_times, kernel_limits, tree_cpu
 from slides.tools.nginx import HOST, echo_module, running_nginx
-from snippets.demo_server import demo_body
+from snippets._demo_server import demo_body
 
 ROOT = Path(__file__).resolve().parents[3]     # the checkout, where `-m slides...` runs
 RUN_TIMEOUT = 180                   # seconds one run may take before it is killed and failed
