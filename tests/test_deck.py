@@ -8,6 +8,7 @@ import sys
 from html import unescape
 from html.parser import HTMLParser
 
+import pytest
 from docutils import nodes
 
 import mutate
@@ -191,3 +192,31 @@ def test_the_pdf_pages_are_the_design_size():
     css = (SLIDES / '_static' / 'custom.css').read_text()
     page = re.search(r'@page\s*\{\s*size:\s*(\d+)px\s+(\d+)px', css)
     assert tuple(map(int, page.groups())) == design_size()
+
+
+# Sphinx 11 removes ``env.app`` and ``builder.app`` (deprecated in 9): a build where reading either
+# raises AttributeError, as it will there, run as the Makefile runs Sphinx.
+SPHINX_11 = '''
+import sys
+from sphinx.builders import Builder
+from sphinx.environment import BuildEnvironment
+
+def removed(self):
+    raise AttributeError(f"{type(self).__name__}.app: removed in Sphinx 11 (simulated)")
+
+Builder.app = property(removed)
+BuildEnvironment.app = property(removed)
+from sphinx.cmd.build import main
+sys.exit(main(sys.argv[1:]))
+'''
+
+
+@pytest.mark.parametrize('builder, tags', [('html', ()), ('singlefile-slides', ()), ('html', ('-t', 'site')),
+                                           ('singlefile-slides', ('-t', 'site'))])
+def test_the_deck_and_the_site_build_without_env_app_and_builder_app(builder, tags, tmp_path):
+    result = subprocess.run(
+        [sys.executable, '-W', 'error', '-c', SPHINX_11, '-W', '--keep-going', '-q', *tags, '-b', builder,
+         '-c', str(ROOT), '-d', str(tmp_path / 'doctrees'), str(SLIDES), str(tmp_path / 'out')],
+        capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert (tmp_path / 'out' / 'index.html').is_file()

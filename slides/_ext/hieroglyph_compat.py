@@ -8,7 +8,8 @@ hieroglyph's *behaviour* (not its toolchain) are in ``deck_fixes.py``.
 1. ``HTMLThemeFactory(self.app)`` then ``load_additional_themes(dirs)``: Sphinx 7.3 made the
    factory's arguments keyword-only and the method private, so the slide builder stops at once
    (``'HTMLThemeFactory' object has no attribute 'load_additional_themes'``).
-2. ``builder.app`` (deprecated in Sphinx 9, removed in 11) and docutils' ``Node.traverse()``
+2. ``builder.app`` (deprecated in Sphinx 9, removed in 11: the slide builders get a plain ``app``, the
+   site's links to the slides read ``builder.config``) and docutils' ``Node.traverse()``
    (obsolete since docutils 0.18.1; ``findall()`` replaces it) are read all over hieroglyph, so
    ``python -W error`` stops the build.  The slide builders get a plain ``app``; ``traverse()`` is
    let through for hieroglyph's own modules only (a warnings filter on its module names and
@@ -34,9 +35,11 @@ it runs.
 (``hieroglyph.version()`` imports ``pkg_resources``, gone from setuptools 82, but only its
 ``quickstart`` calls it, which imports ``pkg_resources`` itself: nothing of the build reaches it.)
 """
+import posixpath
 import warnings
 
 from hieroglyph import builder, directives
+from hieroglyph import html as hieroglyph_html
 from sphinx.theming import HTMLThemeFactory
 
 from deck_order import ASSET_NAMES
@@ -76,6 +79,20 @@ class SlideThemeFactory:
 #    modules only (setup() installs the filter, for the build that loads this extension).
 def slide_builder_app(self):
     return self._app
+
+
+# The HTML site's links to the slides (``slide_link_html_to_slides``): hieroglyph's two path helpers
+# read ``builder.app.config`` of Sphinx's own HTML builder; they get ``builder.config``.
+def slide_path(builder, pagename=None):
+    """hieroglyph's ``html.slide_path``: the page's slides, relative to the page."""
+    pagename = pagename or builder.current_docname
+    return builder.get_relative_uri(pagename, posixpath.join(builder.config.slide_relative_path, pagename))
+
+
+def html_path(builder, pagename=None):
+    """hieroglyph's ``html.html_path``: the page of the site, relative to the slide."""
+    pagename = pagename or builder.current_docname
+    return builder.get_relative_uri(pagename, posixpath.join(builder.config.slide_html_relative_path, pagename))
 
 
 def let_hieroglyphs_traverse_through():
@@ -160,6 +177,7 @@ def patch_hieroglyph():
     """Apply the patches above to hieroglyph's classes: once, however often this is called."""
     builder.HTMLThemeFactory = SlideThemeFactory
     builder.AbstractSlideBuilder.app = property(slide_builder_app)
+    hieroglyph_html.slide_path, hieroglyph_html.html_path = slide_path, html_path
     drop_post_process_images()
     directives.TransformSlideConditions.apply = apply_slide_conditions
     directives.TransformNextSlides.apply = apply_next_slides
