@@ -301,6 +301,13 @@ BREAKS = [
           '    return await asyncio.gather(\n'
           '        *(asyncio.to_thread(http_get, host, port, path) for path in paths))',
           '    return [await asyncio.to_thread(http_get, host, port, path) for path in paths]'),
+    Break('interpreter_pool', 'threads-not-interpreters',
+          'a thread per worker, each running an interpreter of its own, with its own GIL',
+          'concurrent.futures.InterpreterPoolExecutor(', 'concurrent.futures.ThreadPoolExecutor('),
+    Break('interpreter_pool', 'processes-not-threads', 'in threads of one process',
+          'concurrent.futures.InterpreterPoolExecutor(', 'concurrent.futures.ProcessPoolExecutor('),
+    Break('interpreter_pool', 'one-worker', 'CPU-bound: one per CPU, in parallel',
+          'max_workers=os.process_cpu_count()', 'max_workers=1'),
     Break('semaphore', 'unbounded', 'at most `limit` requests in flight',
           '        async with semaphore:                # waits while `limit` are out\n'
           '            return await http_get(host, port, path)',
