@@ -66,10 +66,10 @@ BREAKS = [
     Break('http_processes', 'one-process', 'concurrent, as far as the pool has workers: one per CPU',
           'ProcessPoolExecutor()', 'ProcessPoolExecutor(max_workers=1)'),
     Break('http_processes', 'guard-lets-workers-in',
-          "the __main__ guard: workers re-import the module (as __mp_main__: spawn, forkserver)",
+          "the __main__ guard: forkserver and spawn import the module again (as __mp_main__)",
           "if __name__ == '__main__':", "if __name__ != 'snippets.http_processes':"),
-    Break('http_processes', 'no-guard', 'the __main__ guard: workers re-import the module',
-          "if __name__ == '__main__':   # required: workers re-import this module\n"
+    Break('http_processes', 'no-guard', 'the __main__ guard: forkserver and spawn import the module again',
+          "if __name__ == '__main__':   # required: forkserver and spawn import this module again\n"
           "    from snippets._run import target\n"
           "    with target(__doc__) as (host, port):\n"
           "        for response in fetch_all(host, port, ['/', '/']):\n"
