@@ -82,6 +82,21 @@ async def test_taskgroup_cancel_ends_the_group_at_the_first_answer():
 
 @needs_315
 @pytest.mark.asyncio
+async def test_taskgroup_cancel_ends_every_task_cancelled_the_winner_too(http_server, monkeypatch):
+    """group.cancel() cancels every task not yet done, the one that calls it included: cancelled while
+    it runs, the winner ends cancelled although it returns.  Hence the answer goes into a list, not
+    through task.result()."""
+    tasks, create_task = [], asyncio.TaskGroup.create_task
+    monkeypatch.setattr(asyncio.TaskGroup, 'create_task',
+                        lambda group, coro, **kwargs: tasks.append(create_task(group, coro, **kwargs)) or tasks[-1])
+    async with asyncio.timeout(LIMIT):
+        answer = await taskgroup_cancel.first_answer(*http_server, ['/?delay=3', '/?delay=0.1', '/?delay=2'])
+    assert split_response(answer)[0] == 200
+    assert [task.cancelled() for task in tasks] == [True, True, True]
+
+
+@needs_315
+@pytest.mark.asyncio
 async def test_taskgroup_cancel_main_reports(http_server, capsys):
     async with asyncio.timeout(LIMIT):
         await taskgroup_cancel.main(*http_server)
