@@ -107,6 +107,10 @@ BREAKS = [
     Break('http_asyncore', 'no-request-bytes', 'bytes, with Host',
           '        self.write_buffer = http_request(host, path)    # bytes, with Host',
           "        self.write_buffer = f'GET {path} HTTP/1.0\\r\\n\\r\\n'.encode()"),
+    Break('http_asyncore', 'silences-every-deprecation', 'that one known warning is silenced, any other comes through',
+          "    warnings.filterwarnings('ignore', 'The asyncore module is deprecated',\n"
+          "                            DeprecationWarning)",
+          "    warnings.simplefilter('ignore', DeprecationWarning)"),
     Break('http_twisted', 'keep-last-chunk', 'collect the answer',
           '        self.received += data', '        self.received = data'),
     Break('http_twisted', 'no-completeness-check', 'cut short: an errback',

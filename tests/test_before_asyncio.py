@@ -5,6 +5,7 @@ Twisted's global reactor can run only once per process, so the Twisted client ru
 Python process for each test (``python -W error``); the Deferred tests use ``task.Clock``, which
 needs no reactor at all.
 """
+import os
 import pickle
 import socket
 import subprocess
@@ -214,6 +215,30 @@ def test_asyncore_import_is_silent_under_warnings_as_errors():
     result = subprocess.run([sys.executable, '-W', 'error', '-c', 'import snippets.http_asyncore'],
                             cwd=ROOT, capture_output=True, text=True, timeout=PROCESS_WAIT)
     assert result.returncode == 0 and not result.stderr, result.stderr
+
+
+ASYNCORE_WARNING = ('The asyncore module is deprecated and will be removed in Python 3.12. '
+                    'The recommended replacement is asyncio')      # Python 3.11's, word for word
+
+
+@pytest.mark.parametrize('another', [False, True], ids=['its own warning', 'and another'])
+def test_asyncore_import_silences_its_own_warning_and_no_other(another, tmp_path):
+    """An ``asyncore`` that warns as 3.11's does, first on the path: silenced.  One that also warns
+    about something else: that warning comes through (an error under ``-W error``)."""
+    (tmp_path / 'asyncore.py').write_text(
+        'import warnings\n'
+        f'warnings.warn({ASYNCORE_WARNING!r}, DeprecationWarning, stacklevel=2)\n'
+        + ("warnings.warn('something else', DeprecationWarning, stacklevel=2)\n" if another else '')
+        + 'dispatcher = object\n')
+    result = subprocess.run([sys.executable, '-W', 'error', '-c', 'import snippets.http_asyncore'],
+                            cwd=ROOT, capture_output=True, text=True, timeout=PROCESS_WAIT,
+                            env={**os.environ, 'PYTHONPATH': str(tmp_path)})
+    if another:
+        assert result.returncode != 0
+        assert 'DeprecationWarning: something else' in result.stderr
+        assert 'asyncore module is deprecated' not in result.stderr
+    else:
+        assert result.returncode == 0 and not result.stderr, result.stderr
 
 
 # -- Deferreds, on a fake clock: no network, no reactor ----------------------------------------
