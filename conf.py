@@ -90,7 +90,7 @@ notfound_context = {
 # of the title slide that `make site` takes after building the slides.
 deck_description = ('Ilya Etingof\'s 2015 talk on I/O concurrency in Python, rebuilt in 2026: '
                     'blocking sockets, threads, callbacks, generators and asyncio, where every '
-                    'line of code on a slide runs and is tested against real servers.')
+                    'line of code on a slide runs and is tested, the network code against real servers.')
 
 # -- Slides (hieroglyph) -----------------------------------------------------
 slide_theme = 'slides'

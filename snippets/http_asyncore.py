@@ -11,9 +11,11 @@ import warnings
 
 with warnings.catch_warnings():
     # Python 3.11's asyncore warns on import that it is going away; this
-    # module shows it for history, so that one known warning is silenced.
-    # (On 3.12+ the import finds the pyasyncore package, which is silent.)
-    warnings.simplefilter('ignore', DeprecationWarning)
+    # module shows it for history, so that one known warning is silenced,
+    # and any other comes through.  (On 3.12+ the import finds the
+    # pyasyncore package, which is silent.)
+    warnings.filterwarnings('ignore', 'The asyncore module is deprecated',
+                            DeprecationWarning)
     import asyncore
 
 from snippets._http import check_complete, print_results

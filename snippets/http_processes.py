@@ -12,7 +12,7 @@ def fetch_all(host, port, paths):
 
 
 # -- run: python -m snippets.http_processes [HOST [PORT]]
-if __name__ == '__main__':   # required: workers re-import this module
+if __name__ == '__main__':   # required: forkserver and spawn import this module again
     from snippets._run import target
     with target(__doc__) as (host, port):
         for response in fetch_all(host, port, ['/', '/']):

@@ -13,7 +13,7 @@ async def first_answer(host, port, paths):
 
         async def fetch(path):
             answers.append(await http_get(host, port, path))
-            group.cancel()              # one is enough: cancel the rest
+            group.cancel()              # one is enough: cancel them all, this one too
 
         for path in paths:
             group.create_task(fetch(path))

@@ -66,10 +66,10 @@ BREAKS = [
     Break('http_processes', 'one-process', 'concurrent, as far as the pool has workers: one per CPU',
           'ProcessPoolExecutor()', 'ProcessPoolExecutor(max_workers=1)'),
     Break('http_processes', 'guard-lets-workers-in',
-          "the __main__ guard: workers re-import the module (as __mp_main__: spawn, forkserver)",
+          "the __main__ guard: forkserver and spawn import the module again (as __mp_main__)",
           "if __name__ == '__main__':", "if __name__ != 'snippets.http_processes':"),
-    Break('http_processes', 'no-guard', 'the __main__ guard: workers re-import the module',
-          "if __name__ == '__main__':   # required: workers re-import this module\n"
+    Break('http_processes', 'no-guard', 'the __main__ guard: forkserver and spawn import the module again',
+          "if __name__ == '__main__':   # required: forkserver and spawn import this module again\n"
           "    from snippets._run import target\n"
           "    with target(__doc__) as (host, port):\n"
           "        for response in fetch_all(host, port, ['/', '/']):\n"
@@ -107,6 +107,10 @@ BREAKS = [
     Break('http_asyncore', 'no-request-bytes', 'bytes, with Host',
           '        self.write_buffer = http_request(host, path)    # bytes, with Host',
           "        self.write_buffer = f'GET {path} HTTP/1.0\\r\\n\\r\\n'.encode()"),
+    Break('http_asyncore', 'silences-every-deprecation', 'that one known warning is silenced, any other comes through',
+          "    warnings.filterwarnings('ignore', 'The asyncore module is deprecated',\n"
+          "                            DeprecationWarning)",
+          "    warnings.simplefilter('ignore', DeprecationWarning)"),
     Break('http_twisted', 'keep-last-chunk', 'collect the answer',
           '        self.received += data', '        self.received = data'),
     Break('http_twisted', 'no-completeness-check', 'cut short: an errback',
@@ -279,8 +283,9 @@ BREAKS = [
     Break('taskgroup', 'slow-not-cancelled', 'no task left behind',
           "            slow = group.create_task(job('slow', 10))",
           "            slow = asyncio.ensure_future(job('slow', 0.01))"),
-    Break('taskgroup_cancel', 'no-cancel', 'one is enough: cancel the rest',
-          '            group.cancel()              # one is enough: cancel the rest', '            pass'),
+    Break('taskgroup_cancel', 'no-cancel', 'one is enough: cancel them all',
+          '            group.cancel()              # one is enough: cancel them all, this one too',
+          '            pass'),
     Break('timeout', 'no-deadline', 'due: the block cancelled where it waits, TimeoutError raised',
           '    async with asyncio.timeout(seconds):', '    async with asyncio.timeout(None):'),
     Break('cancellation', 'swallowed', 'never swallow it',
@@ -301,6 +306,13 @@ BREAKS = [
           '    return await asyncio.gather(\n'
           '        *(asyncio.to_thread(http_get, host, port, path) for path in paths))',
           '    return [await asyncio.to_thread(http_get, host, port, path) for path in paths]'),
+    Break('interpreter_pool', 'threads-not-interpreters',
+          'a thread per worker, each running an interpreter of its own, with its own GIL',
+          'concurrent.futures.InterpreterPoolExecutor(', 'concurrent.futures.ThreadPoolExecutor('),
+    Break('interpreter_pool', 'processes-not-threads', 'in threads of one process',
+          'concurrent.futures.InterpreterPoolExecutor(', 'concurrent.futures.ProcessPoolExecutor('),
+    Break('interpreter_pool', 'one-worker', 'CPU-bound: one per CPU, in parallel',
+          'max_workers=os.process_cpu_count()', 'max_workers=1'),
     Break('semaphore', 'unbounded', 'at most `limit` requests in flight',
           '        async with semaphore:                # waits while `limit` are out\n'
           '            return await http_get(host, port, path)',

@@ -7,7 +7,10 @@ bounded by ``asyncio.timeout``.
 import asyncio
 import contextlib
 import gc
+import logging
 import os
+import subprocess
+import sys
 import threading
 import time
 
@@ -205,6 +208,19 @@ def test_loop_call_soon_closes_its_loop(monkeypatch):
     loop_call_soon.main(delay=0.01)
     [loop] = made
     assert loop.is_closed() and not loop.is_running()
+
+
+def test_get_event_loop_with_no_loop_set_warns_then_raises():
+    """Why the main loop slides make or run their loop: 2015's module-level ``get_event_loop()``,
+    with no loop set, still makes one on 3.11, warns on 3.12 and 3.13, and raises since 3.14."""
+    result = subprocess.run([sys.executable, '-W', 'error', '-c', 'import asyncio; asyncio.get_event_loop()'],
+                            capture_output=True, text=True, timeout=60)
+    if sys.version_info >= (3, 14):
+        assert 'RuntimeError: There is no current event loop' in result.stderr
+    elif sys.version_info >= (3, 12):
+        assert 'DeprecationWarning: There is no current event loop' in result.stderr
+    else:
+        assert result.returncode == 0, result.stderr
 
 
 # -- transports (streams) and protocols against the echo server ----------------
@@ -458,3 +474,17 @@ def test_task_advances_on_its_own_while_main_works(capsys):
     lines = capsys.readouterr().out.splitlines()
     assert lines == ['main 0', 'task 0', 'main 1', 'task 1', 'main 2', 'task 2', 'task: 3 ticks']
     assert virtual == 1.5
+
+
+@pytest.mark.asyncio
+async def test_a_pending_task_nobody_refers_to_is_destroyed_while_the_loop_runs(caplog):
+    """Why the tasks slide says to keep a reference: asyncio's own registry of tasks keeps none alive.
+    A task that waits for a future nothing else holds is collected with the loop running, and reported."""
+    async def waits():
+        await asyncio.get_running_loop().create_future()
+
+    asyncio.create_task(waits())            # no reference kept
+    await asyncio.sleep(0)                  # the task starts, and waits
+    with caplog.at_level(logging.ERROR, logger='asyncio'):
+        gc.collect()
+    assert 'Task was destroyed but it is pending!' in caplog.text

@@ -115,8 +115,9 @@ runpy.run_module('snippets.http_processes', run_name='__main__', alter_sys=True)
 
 @pytest.mark.parametrize('method', ['spawn', 'forkserver'])
 def test_processes_program_under_a_start_method_that_reimports_it(method, http_server):
-    """spawn (macOS, Windows) and forkserver (Linux from 3.14) re-import the module in every
-    worker: only the __main__ guard keeps each worker from starting a pool of its own."""
+    """spawn (macOS, Windows) imports the module again in every worker, forkserver (Linux from 3.14)
+    in the fork server the workers are forked from: only the __main__ guard keeps that import from
+    starting a pool of its own."""
     host, port = http_server
     result = subprocess.run([sys.executable, '-W', 'error', '-c', START_METHOD_DRIVER,
                              method, host, str(port)],
@@ -139,8 +140,8 @@ if sys.version_info < (3, 14) and multiprocessing.get_start_method(allow_none=Tr
 
 @pytest.mark.parametrize('guarded', [True, False], ids=['with the guard', 'without'])
 def test_process_pool_needs_the_main_guard(guarded, http_server, tmp_path):
-    """With forkserver or spawn, starting a worker re-imports the main module: unguarded, that
-    import tries to start the pool again, multiprocessing refuses, and no request is made."""
+    """With forkserver or spawn, the main module is imported again in another process: unguarded,
+    that import tries to start the pool again, multiprocessing refuses, and no request is made."""
     if sys.platform == 'linux' and sys.version_info >= (3, 14):
         assert multiprocessing.get_all_start_methods()[0] == 'forkserver'   # the first is the default
     program = tmp_path / 'program.py'

@@ -9,7 +9,16 @@ import time
 import pytest
 
 from _support import ROOT, group_paths, in_flight, missing
-from snippets import asyncio_ps, cancellation, semaphore, taskgroup, taskgroup_cancel, timeout, to_thread
+from snippets import (
+    asyncio_ps,
+    cancellation,
+    interpreter_pool,
+    semaphore,
+    taskgroup,
+    taskgroup_cancel,
+    timeout,
+    to_thread,
+)
 from snippets._demo_server import demo_body
 from snippets._http import split_response
 from snippets.http_blocking import http_get as blocking_get
@@ -69,6 +78,21 @@ async def test_taskgroup_cancel_ends_the_group_at_the_first_answer():
             await asyncio.sleep(0.01)
     assert split_response(answer) == (200, b'fast')
     assert hung_up == [b'/slow', b'/slow']
+
+
+@needs_315
+@pytest.mark.asyncio
+async def test_taskgroup_cancel_ends_every_task_cancelled_the_winner_too(http_server, monkeypatch):
+    """group.cancel() cancels every task not yet done, the one that calls it included: cancelled while
+    it runs, the winner ends cancelled although it returns.  Hence the answer goes into a list, not
+    through task.result()."""
+    tasks, create_task = [], asyncio.TaskGroup.create_task
+    monkeypatch.setattr(asyncio.TaskGroup, 'create_task',
+                        lambda group, coro, **kwargs: tasks.append(create_task(group, coro, **kwargs)) or tasks[-1])
+    async with asyncio.timeout(LIMIT):
+        answer = await taskgroup_cancel.first_answer(*http_server, ['/?delay=3', '/?delay=0.1', '/?delay=2'])
+    assert split_response(answer)[0] == 200
+    assert [task.cancelled() for task in tasks] == [True, True, True]
 
 
 @needs_315
@@ -211,6 +235,86 @@ async def test_to_thread_main_reports(http_server, capsys):
         await to_thread.main(*http_server)
     out = capsys.readouterr().out
     assert re.fullmatch(r'3 blocking calls in 0\.[5-9] s; the loop beat \d+ times meanwhile\n', out)
+
+
+# -- CPU-bound in 2026: InterpreterPoolExecutor (3.14) -------------------------------------------
+
+needs_interpreter_pool = pytest.mark.skipif(
+    sys.version_info < (3, 14),
+    reason=f'concurrent.futures.InterpreterPoolExecutor is new in Python 3.14; this is '
+           f'{sys.version.split()[0]} (the 3.14 and 3.15 runs of the matrix check it)')
+
+
+@needs_interpreter_pool
+def test_in_parallel_returns_each_result_in_order():
+    count = interpreter_pool.count_primes
+    assert interpreter_pool.in_parallel(count, [1000, 10, 100]) == [168, 4, 25] == [count(n) for n in (1000, 10, 100)]
+
+
+def where(_):
+    """The process and the interpreter a call runs in.  It uses no globals (imports inside), so it
+    reaches another interpreter by value: the test module is not importable there."""
+    import os
+    from concurrent import interpreters
+    return os.getpid(), interpreters.get_current().id
+
+
+@needs_interpreter_pool
+def test_each_call_runs_in_an_interpreter_of_this_process_other_than_the_main_one():
+    from concurrent import interpreters
+    places = interpreter_pool.in_parallel(where, range(4))
+    assert {pid for pid, _ in places} == {os.getpid()}
+    assert interpreters.get_main().id not in {interp for _, interp in places}
+
+
+def meet(args):
+    """Mark this call as started, then spin in pure Python (nothing here releases a GIL) until the
+    other call has started too: True if it did before the deadline."""
+    import time
+    flags, me, deadline = args
+    flags[me] = 1
+    while not flags[1 - me]:
+        if time.monotonic() > deadline:
+            return False
+    return True
+
+
+@needs_interpreter_pool
+def test_two_calls_run_python_code_at_the_same_time():
+    """Python code in parallel, not taking turns: two calls that spin until both have started.
+    With this interpreter's GIL handed over only when its holder waits (a switch interval far
+    longer than the test), two threads of one interpreter cannot both spin: the first spins alone
+    until its deadline (as with a ThreadPoolExecutor, or a pool of one).  Interpreters with a GIL
+    each meet at once, even on one core: the OS switches threads, no lock stops them."""
+    if (os.process_cpu_count() or 1) < 2:
+        pytest.skip('one CPU: the pool has one worker, and one call cannot meet another')
+    flags = memoryview(bytearray(2))        # shared by the interpreters, not copied
+    deadline = time.monotonic() + LIMIT
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(10 * LIMIT)
+    try:
+        met = interpreter_pool.in_parallel(meet, [(flags, 0, deadline), (flags, 1, deadline)])
+    finally:
+        sys.setswitchinterval(interval)
+    assert met == [True, True]
+
+
+@needs_interpreter_pool
+def test_uvloop_does_not_load_in_a_subinterpreter():
+    """The slide's example of an extension module that an interpreter per thread cannot use."""
+    from concurrent import interpreters
+    interp = interpreters.create()
+    try:
+        with pytest.raises(interpreters.ExecutionFailed, match='does not support loading in subinterpreters'):
+            interp.exec('import uvloop')
+    finally:
+        interp.close()
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 14), reason='Python 3.14 has InterpreterPoolExecutor')
+def test_before_314_interpreter_pool_says_what_it_needs(capsys):
+    interpreter_pool.main()
+    assert capsys.readouterr().out.startswith('InterpreterPoolExecutor needs Python 3.14; this is 3.1')
 
 
 @pytest.mark.asyncio

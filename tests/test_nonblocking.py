@@ -5,6 +5,7 @@ Twisted's global reactor can run only once per process, so the Twisted client ru
 Python process for each test (``python -W error``); the Deferred tests use ``task.Clock``, which
 needs no reactor at all.
 """
+import os
 import pickle
 import socket
 import subprocess
@@ -128,6 +129,40 @@ def recording_server():
     listener.close()
 
 
+# -- readiness: select() and its limit ---------------------------------------------------------
+
+SELECT_LIMIT = """\
+import os, resource, select, selectors, socket
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 1025), hard))
+a, b = socket.socketpair()
+for fd in (1023, 1024):
+    os.dup2(a.fileno(), fd)
+    try:
+        print(fd, 'select', select.select([], [fd], [], 0)[1] == [fd])
+    except ValueError as exc:
+        print(fd, 'select', exc)
+    with selectors.DefaultSelector() as selector:
+        selector.register(fd, selectors.EVENT_WRITE)
+        print(fd, type(selector).__name__, [key.fd for key, _ in selector.select(0)] == [fd])
+"""
+
+
+def test_select_takes_no_descriptor_numbered_1024_or_more():
+    """The non-blocking slide: select() stops at FD_SETSIZE, the platform's best selector does not."""
+    import resource
+    hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    if hard != resource.RLIM_INFINITY and hard <= 1024:
+        pytest.skip(f'the hard limit on open files is {hard}: no descriptor can be numbered 1024')
+    result = subprocess.run([sys.executable, '-W', 'error', '-c', SELECT_LIMIT],
+                            capture_output=True, text=True, timeout=PROCESS_WAIT)
+    assert result.returncode == 0, result.stderr
+    best = 'EpollSelector' if sys.platform == 'linux' else 'KqueueSelector'
+    assert result.stdout.splitlines() == [
+        '1023 select True', f'1023 {best} True',
+        '1024 select filedescriptor out of range in select()', f'1024 {best} True']
+
+
 # -- the clients, against both servers ---------------------------------------------------------
 
 def test_client_fetches_several_paths_whole(fetch_all, any_http_server):
@@ -214,6 +249,30 @@ def test_asyncore_import_is_silent_under_warnings_as_errors():
     result = subprocess.run([sys.executable, '-W', 'error', '-c', 'import snippets.http_asyncore'],
                             cwd=ROOT, capture_output=True, text=True, timeout=PROCESS_WAIT)
     assert result.returncode == 0 and not result.stderr, result.stderr
+
+
+ASYNCORE_WARNING = ('The asyncore module is deprecated and will be removed in Python 3.12. '
+                    'The recommended replacement is asyncio')      # Python 3.11's, word for word
+
+
+@pytest.mark.parametrize('another', [False, True], ids=['its own warning', 'and another'])
+def test_asyncore_import_silences_its_own_warning_and_no_other(another, tmp_path):
+    """An ``asyncore`` that warns as 3.11's does, first on the path: silenced.  One that also warns
+    about something else: that warning comes through (an error under ``-W error``)."""
+    (tmp_path / 'asyncore.py').write_text(
+        'import warnings\n'
+        f'warnings.warn({ASYNCORE_WARNING!r}, DeprecationWarning, stacklevel=2)\n'
+        + ("warnings.warn('something else', DeprecationWarning, stacklevel=2)\n" if another else '')
+        + 'dispatcher = object\n')
+    result = subprocess.run([sys.executable, '-W', 'error', '-c', 'import snippets.http_asyncore'],
+                            cwd=ROOT, capture_output=True, text=True, timeout=PROCESS_WAIT,
+                            env={**os.environ, 'PYTHONPATH': str(tmp_path)})
+    if another:
+        assert result.returncode != 0
+        assert 'DeprecationWarning: something else' in result.stderr
+        assert 'asyncore module is deprecated' not in result.stderr
+    else:
+        assert result.returncode == 0 and not result.stderr, result.stderr
 
 
 # -- Deferreds, on a fake clock: no network, no reactor ----------------------------------------

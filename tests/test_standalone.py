@@ -47,6 +47,9 @@ EXPECTED = {
     'timeout': r'HTTP/1.1 200 OK\nno answer within 0\.5 s: gave up',
     'cancellation': r"\['working', 'cleaning up'\] cancelled: True",
     'to_thread': r'3 blocking calls in \d+\.\d s; the loop beat \d+ times',
+    'interpreter_pool': (r'(count_primes\(100000\) 4 times: \[9592, 9592, 9592, 9592\]\n'
+                         r'in interpreters of their own: \d+\.\d s; one after another: \d+\.\d s \(\d+ CPUs\)'
+                         r'|needs Python 3\.14)'),
     'semaphore': r'20 responses, 5 at a time: \d+\.\d s',
     'asyncio_ps': r'(└── \(T\) Task-1\n(.*\n)*.*\(T\) GET /\?delay=3\n(.*\n)*|needs Python 3\.14.*\n)2 answers\n',
     'bench_models': r'model=uvloop  N=100  .*wall / d=\d',
