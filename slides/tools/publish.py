@@ -6,9 +6,10 @@ preview image of link previews (`make site`), the title slide::
 
 The Chromium, driven by Playwright, is the one ``$CHROMIUM`` names (Read the Docs: the npm package's,
 `make npm-chromium`; GitHub's runner: its Chrome), else Debian's (``chromium`` on PATH), else
-Playwright's own build if `playwright install chromium` put one in place.  Both pictures take their sizes from the deck: the slides'
-design size from custom.css (``--deck-width``, ``--deck-height``), the preview's from the deck's
-``og:image:width`` and ``og:image:height`` (slides/_ext/deck_publish.py writes them).
+Playwright's own build if `playwright install chromium` put one in place.  Both pictures take their
+sizes from the deck: the slides' design size from custom.css (``--deck-width``, ``--deck-height``),
+the preview's from the deck's ``og:image:width`` and ``og:image:height`` (slides/_ext/deck_publish.py
+writes them).
 """
 import io
 import os
