@@ -3,8 +3,9 @@ the dark, shared as a link; and the Read the Docs configuration that builds it.
 
 Two builds, both by `make site` (so what is checked is what gets published):
 
-* ``site``: the commands of ``.readthedocs.yaml`` (which run ``make install`` and ``make site``),
-  with READTHEDOCS_OUTPUT in a temporary folder.  No base URL: every link is relative.  Served
+* ``site``: the build jobs of ``.readthedocs.yaml`` (``make install npm-chromium``, ``make site``) as
+  Read the Docs runs them, with READTHEDOCS_OUTPUT in a temporary folder and no Chromium on PATH
+  (tests/builds.py).  No base URL: every link is relative.  Served
   under ``/site/talk/`` and crawled there, at 390 px, dark, and with the copy buttons clicked.
 * ``based``: ``DECK_BASE_URL=<this host>/talk/ make site``, served under ``/talk/``: absolute
   og:image and og:url, and the 404 page's links rooted at ``/talk/``.
