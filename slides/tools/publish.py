@@ -4,11 +4,12 @@ preview image of link previews (`make site`), the title slide::
     python -m slides.tools.publish pdf _build/slides/index.html _build/slides.pdf
     python -m slides.tools.publish preview _build/site/slides/index.html _build/site/_static/preview.png
 
-The Chromium is Debian's (``chromium`` on PATH, or ``$CHROMIUM``), driven by Playwright.  Only where
-no chromium package exists (Read the Docs: Ubuntu's is a snap stub) is Playwright's own build used,
-which .readthedocs.yaml installs there.  Both pictures take their sizes from the deck: the slides'
-design size from custom.css (``--deck-width``, ``--deck-height``), the preview's from the deck's
-``og:image:width`` and ``og:image:height`` (slides/_ext/deck_publish.py writes them).
+The Chromium, driven by Playwright, is the one ``$CHROMIUM`` names (Read the Docs: the npm package's,
+`make npm-chromium`; GitHub's runner: its Chrome), else Debian's (``chromium`` on PATH), else
+Playwright's own build if `playwright install chromium` put one in place.  Both pictures take their
+sizes from the deck: the slides' design size from custom.css (``--deck-width``, ``--deck-height``),
+the preview's from the deck's ``og:image:width`` and ``og:image:height`` (slides/_ext/deck_publish.py
+writes them).
 """
 import io
 import os
