@@ -24,6 +24,7 @@ extensions = [
     'deck_a11y',              # slides/_ext: accessibility fixes (lang, ARIA, keyboard)
     'deck_publish',           # slides/_ext: the snippets as pages of the HTML site, preview tags
     'deck_steps',             # slides/_ext: literalinclude's :steps: (step-through code on slides)
+    'deck_record',            # slides/_ext: the record of slides and snippets, written as deck.json
     'deck_stage',             # slides/_ext: fit to screen, keys, presenter console (slides only)
     'deck_present',           # slides/_ext: `make present`, and `r` runs a slide's snippet
     'deck_browser',           # slides/_ext: Run buttons, and `r` without a server: Pyodide in the browser
@@ -55,7 +56,7 @@ html_sidebars = {'**': ['sidebar/brand.html', 'sidebar/search.html', 'sidebar/sc
                         'slidelink.html', 'snippets.html', 'sidebar/navigation.html',
                         'sidebar/scroll-end.html']}
 deck_snippets = 'snippets'    # every module shown on a slide, as a page of the site
-# The snippets that also run in the reader's browser (Python 3.14 on Pyodide, slides/_ext/deck_browser.py):
+# deck_record: the snippets that also run in the reader's browser (Python 3.14 on Pyodide, deck_browser.py):
 # standard library only, no socket, thread or subprocess (tests/test_pyodide.py holds that).
 deck_browser_snippets = [
     'generators', 'generator_send', 'generator_scheduler', 'delegating', 'decorators', 'tiny_loop',
