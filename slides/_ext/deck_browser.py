@@ -24,6 +24,7 @@ from hieroglyph.builder import building_slides
 from sphinx.errors import ExtensionError
 
 from deck_fixes import HTML_BUILDERS
+from deck_record import record
 
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
@@ -43,12 +44,8 @@ def shares_site_copy(app):
 
 
 def browser_snippets(app):
-    """The module names that run in the browser: the deck record's ``browser`` flag (deck_record.py),
-    which is conf.py's ``deck_browser_snippets``."""
-    try:
-        from deck_record import record
-    except ImportError:                  # deck_record (the arch branch) not merged yet: the same list
-        return sorted(app.config.deck_browser_snippets)
+    """The module names that run in the browser: the deck record's ``browser`` flag (conf.py's
+    ``deck_browser_snippets``, for the snippets that a slide shows)."""
     return sorted(info['module'] for info in record(app.env)['snippets'].values() if info['browser'])
 
 
@@ -108,8 +105,7 @@ def copy_runtime(app, exception):
 
 
 def setup(app):
-    if 'deck_browser_snippets' not in app.config:      # deck_record registers it, where it is loaded
-        app.add_config_value('deck_browser_snippets', [], 'html', types=frozenset({list, tuple}))
+    app.setup_extension('deck_record')                 # the record, and deck_browser_snippets
     app.connect('builder-inited', add_client)
     app.connect('html-page-context', add_meta)
     app.connect('doctree-resolved', mark_runnable_code)

@@ -1,7 +1,7 @@
 /* The Web Worker in which a snippet runs on Pyodide (CPython 3.14 in WebAssembly), started by pyrun.js.
 
    Messages in: {run: NAME, runtime: URL of the Pyodide folder, source: URL of snippets/NAME.py}.
-   Messages out: {event: 'boot'} once Python is up, {event: 'line', stream, text} per line of output,
+   Messages out: {event: 'boot', jspi} once Python is up (jspi: it can suspend), {event: 'line', stream, text} per line of output,
    {event: 'end', status} when the program has ended.  Stopping is the page's: it ends the worker.
 
    How asyncio runs here.  Pyodide's own loop (WebLoop) hands every callback to the browser and
@@ -10,14 +10,14 @@
    event loop instead (asyncio.BaseEventLoop: its ready queue, timers, Tasks), whose selector has no
    I/O to watch (no sockets in a browser): waiting for the next timer is a sleep.  So asyncio.run(),
    new_event_loop(), run_forever() and stop() work as on CPython, with or without JSPI, and the
-   snippet runs unchanged, as `python -m snippets.NAME`.  Only the sleep differs: with JSPI the
-   worker suspends on a timer (no CPU used), without it Python's time.sleep() waits in the worker. */
+   snippet runs unchanged, as `python -m snippets.NAME`.  Only the wait differs: with JSPI the
+   worker suspends on a browser timer; without it (Safari), it blocks (pyrunBlock). */
 
 const RUNNER = `
 import asyncio, os, runpy, sys, time, traceback
 import pyodide.webloop
 from pyodide.ffi import can_run_sync, run_sync
-from js import Promise, setTimeout
+from js import Promise, pyrunBlock, setTimeout
 
 def _sleep(seconds):
     if seconds <= 0:
@@ -29,8 +29,8 @@ def _sleep(seconds):
             run_sync(Promise.new(lambda resolve, reject: setTimeout(resolve, seconds * 1000)))
         finally:
             asyncio.events._set_running_loop(running)
-    else:                     # no JSPI (Safari): block the worker
-        pyodide.webloop._orig_sleep(seconds)
+    else:                     # no JSPI (Safari): block the worker (pyrunBlock, below)
+        pyrunBlock(seconds * 1000)
 
 class _NoIO:
     """A loop's selector where nothing can be watched: waiting is sleeping till the next timer."""
@@ -90,6 +90,21 @@ def run(name):
 
 let python = null;
 
+// Blocking the worker for a while: Atomics.wait on a shared memory where the browser allows one,
+// else a busy wait.  Only without JSPI: with it, Python suspends on a timer instead.
+const SHARED = (() => {
+  try { return new Int32Array(new WebAssembly.Memory({shared: true, initial: 1, maximum: 1}).buffer); }
+  catch { return null; }
+})();
+self.pyrunBlock = ms => {
+  if (SHARED) {
+    Atomics.wait(SHARED, 0, 0, ms);
+  } else {
+    const end = performance.now() + ms;
+    while (performance.now() < end) { /* no shared memory: spin */ }
+  }
+};
+
 function canSuspend() {           // JS Promise Integration (Chromium; not Safari)
   return typeof WebAssembly.Suspending === 'function';
 }
@@ -109,7 +124,7 @@ self.onmessage = async ({data}) => {
     if (!response.ok) throw new Error(`${data.source}: ${response.status}`);
     const source = await response.text();
     if (!python) python = await boot(data.runtime);
-    postMessage({event: 'boot'});
+    postMessage({event: 'boot', jspi: canSuspend()});
     python.FS.writeFile(`/home/pyodide/snippets/${data.run}.py`, source);
     // callPromising: with JSPI, Python may suspend on a browser timer (run_sync) instead of spinning
     const run = python.globals.get('run');
