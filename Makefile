@@ -18,11 +18,14 @@ PYTEST_ARGS ?=
 # libnss3: the one library npm-chromium's Chromium needs, as .readthedocs.yaml's apt_packages says.
 CHROMIUM_DEB ?= chromium
 DEB_PACKAGES := make python3-venv postgresql redis-server nginx libnginx-mod-http-echo $(CHROMIUM_DEB) \
-                fonts-dejavu-core debootstrap shellcheck libnss3
+                fonts-dejavu-core debootstrap shellcheck libnss3 npm
+# Pyodide (CPython in WebAssembly) for the snippets that run in the reader's browser: fetched once
+# from the npm registry by exact version, checked, kept here (not in $(BUILD): make site wipes its folder).
+export PYODIDE_CACHE ?= .cache/pyodide
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 
-.PHONY: help deps npm-chromium install slides open present html site pdf livehtml check test test-busy mutate matrix matrix-host matrix-chroot demo-server bench bench-versions bench-check clean
+.PHONY: help deps npm-chromium install pyodide bench-browser slides open present html site pdf livehtml check test test-busy mutate matrix matrix-host matrix-chroot demo-server bench bench-versions bench-check clean
 
 help:
 	@echo "make open       build the slides and open them in a browser"
@@ -44,6 +47,7 @@ help:
 	@echo "make bench      measure processes, threads, asyncio, uvloop on Python 3.14; write slides/bench/ (< 8 min)"
 	@echo "make bench-versions  threads, asyncio, uvloop at N = 10,000 on Python 3.11 to 3.15: slides/bench/versions*"
 	@echo "make bench-check     rerun the N = 10,000 comparison; print it beside the committed figures (< 2 min)"
+	@echo "make bench-browser  click to first output of a Run button, cold and warm; what Pyodide adds to $(SITE)"
 	@echo "make clean      remove builds and caches (keeps $(VENV) and the chroot, $(CHROOT))"
 
 deps:
@@ -85,7 +89,11 @@ $(VENV)/.installed: requirements.txt
 
 install: $(VENV)/.installed
 
-slides: install
+# Pyodide's five files for the builds (slides/tools/pyodide.py: npm pack, sha512 checked); once.
+pyodide: install
+	$(BIN)/python -W error -m slides.tools.pyodide fetch
+
+slides: install pyodide
 	$(SPHINX) -b singlefile-slides -d $(BUILD)/doctrees-slides slides $(BUILD)/slides
 	@echo "slides: $(BUILD)/slides/index.html"
 
@@ -98,7 +106,7 @@ PRESENT_ARGS ?=
 present: slides
 	$(BIN)/python -m slides.tools.present $(BUILD)/slides $(PRESENT_ARGS)
 
-html: install
+html: install pyodide
 	$(SPHINX) -b html -d $(BUILD)/doctrees-html slides $(BUILD)/html
 	@echo "site: $(BUILD)/html/index.html"
 
@@ -106,7 +114,7 @@ html: install
 # under a sub-path: the HTML site at its root, the deck in slides/, linked both ways (conf.py:
 # tag "site"), the snippets as pages and plain files in snippets/, .nojekyll, 404.html, and
 # the title slide as the picture of link previews (_static/preview.png, headless Chromium).
-site: install
+site: install pyodide
 	rm -rf $(SITE)
 	$(SPHINX) -t site -b html -d $(BUILD)/doctrees-site slides $(SITE)
 	$(SPHINX) -t site -b singlefile-slides -d $(BUILD)/doctrees-site-slides slides $(SITE)/slides
@@ -116,7 +124,7 @@ site: install
 pdf: slides
 	$(BIN)/python -W error -m slides.tools.publish pdf $(BUILD)/slides/index.html $(BUILD)/slides.pdf
 
-livehtml: install
+livehtml: install pyodide
 	$(BIN)/sphinx-autobuild -b $(LIVE) -c . --watch snippets --ignore "$(abspath $(BUILD))/*" \
 	    --host 127.0.0.1 --port 8000 --open-browser slides $(BUILD)/live
 
@@ -130,13 +138,13 @@ PYTEST_JOBS = $(BIN)/python -W error -m pytest -d --tx "$(CHECK_JOBS)*popen//pyt
 # The edit loop: ruff (pyproject.toml), then the suite but the tests marked publishing
 # (tests/test_site.py: two more builds of the published folder, crawled page by page; and
 # axe-core on every page of the site, tests/test_accessibility.py).
-check: install
+check: install pyodide
 	$(BIN)/ruff check .
 	$(PYTEST_JOBS) -m "not publishing" $(PYTEST_ARGS)
 
 # What CI runs (.ci/run): make check with the publishing tests (one run: the site is built once),
 # then the suite but its browser and real-sleep tests on the other supported Pythons (make matrix).
-test: install
+test: install pyodide
 	$(BIN)/ruff check .
 	$(PYTEST_JOBS) $(PYTEST_ARGS)
 	$(MAKE) matrix MATRIX="$(filter-out $(VENV_PY),$(MATRIX))"
@@ -169,7 +177,7 @@ CHROOT_MATRIX = $(filter $(CHROOT_PYTHONS),$(MATRIX))
 # servers and subprocesses more than it computes, so two fit on two cores.  Each half's output is
 # printed when it ends; both run to the end even when the other fails.
 MATRIX_JOBS ?= 2
-matrix: install
+matrix: install pyodide
 	@echo "matrix: $(or $(HOST_MATRIX),none) here (nox), $(or $(CHROOT_MATRIX),none) in the chroot; $(MATRIX_JOBS) at a time, each one's output as it ends"
 	@$(MAKE) --no-print-directory -k -j$(MATRIX_JOBS) --output-sync=target \
 	    $(if $(HOST_MATRIX),matrix-host) $(if $(CHROOT_MATRIX),matrix-chroot)
@@ -214,6 +222,10 @@ CHECK_ARGS := --counts 10000 --delay 1 --models threads asyncio uvloop --repeats
               --check slides/bench/bench.csv
 bench-check: install
 	$(BENCH_RUN) $(BENCH_PYTHON) -- $(CHECK_ARGS)
+
+# Run buttons (Pyodide in the browser), measured on $(SITE) (make site first): not a test, a reading.
+bench-browser: install
+	$(BIN)/python -W error -m slides.tools.pyodide bench $(SITE)
 
 clean:
 	rm -rf $(BUILD) .pytest_cache

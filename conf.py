@@ -29,6 +29,7 @@ extensions = [
     'deck_record',            # slides/_ext: the record of slides and snippets, written as deck.json
     'deck_stage',             # slides/_ext: fit to screen, keys, presenter console (slides only)
     'deck_present',           # slides/_ext: `make present`, and `r` runs a slide's snippet
+    'deck_browser',           # slides/_ext: Run buttons, and `r` without a server: Pyodide in the browser
     'sphinx.ext.githubpages',  # .nojekyll: GitHub Pages serves _static/, _images/ as they are
     'sphinx_copybutton',       # a copy button on every code block of the site (not the slides)
     'notfound.extension',      # 404.html (sphinx-notfound-page), themed like every other page
@@ -59,7 +60,13 @@ html_sidebars = {'**': ['sidebar/brand.html', 'sidebar/search.html', 'sidebar/sc
                         'slidelink.html', 'snippets.html', 'sidebar/navigation.html',
                         'sidebar/scroll-end.html']}
 deck_snippets = 'snippets'    # every module shown on a slide, as a page of the site
-deck_browser_snippets = []    # deck_record: snippets (module names) that run in the browser (Pyodide)
+# deck_record: the snippets that also run in the reader's browser (Python 3.14 on Pyodide, deck_browser.py):
+# standard library only, no socket, thread or subprocess (tests/test_pyodide.py holds that).
+deck_browser_snippets = [
+    'generators', 'generator_send', 'generator_scheduler', 'delegating', 'decorators', 'tiny_loop',
+    'loop_hello', 'loop_call_soon', 'futures', 'tasks', 'idiom_sequential', 'idiom_parallel',
+    'idiom_chained', 'idiom_timer', 'taskgroup', 'cancellation',
+]
 
 # The copy button copies the code alone: no ">>> " / "... " prompts (and, in an interactive
 # session, only the lines typed), no line numbers.

@@ -111,11 +111,28 @@ def snippet_pages(app):
     body = ('<h1>The snippets</h1>\n<p>Every code block on the slides is included from one of '
             'these modules, which the test suite runs against real local servers. '
             '<code>python -m snippets.NAME</code> runs one (offline, against a bundled demo server).'
-            f'</p>\n<ul>\n{chr(10).join(rows[True])}\n</ul>\n'
+            f'</p>\n{browser_note(app)}<ul>\n{chr(10).join(rows[True])}\n</ul>\n'
             '<h2>Helpers</h2>\n<p>Not on a slide: what the lessons import to parse a response, '
             'and the demo servers they run against.</p>\n'
             f'<ul>\n{chr(10).join(rows[False])}\n</ul>\n')
     yield index, {'title': 'The snippets', 'body': body}, 'page.html'
+
+
+def browser_note(app):
+    """What runs in the reader's browser (deck_browser.py), and what does not."""
+    names = sorted(getattr(app.config, 'deck_browser_snippets', ()))
+    if not names:
+        return ''
+    listed = ', '.join(f'<code>{html.escape(name)}</code>' for name in names)
+    return ('<p><strong>Run in your browser.</strong> The pages that show these snippets have a Run '
+            f'button: {listed}. They run on CPython 3.14 compiled to WebAssembly (Pyodide, bundled '
+            'with this site: nothing is fetched from elsewhere) in a Web Worker, and print what '
+            '<code>python -m snippets.NAME</code> prints. The deck runs them with <kbd>r</kbd>. The '
+            'others need sockets, threads or processes, which a browser does not give: run them with '
+            '<code>make present</code> or <code>python -m snippets.NAME</code>. Tested in Chromium, '
+            'with and without WebAssembly stack switching (JSPI, which Safari lacks); other browsers '
+            'with module Web Workers should run them, untested. Not from <code>file://</code>: serve '
+            'the folder over http.</p>\n')
 
 
 def add_snippets_to_context(app, pagename, templatename, context, doctree):

@@ -136,19 +136,28 @@
   function run() {
     var article = currentArticle();
     var marker = article && article.querySelector('[data-liverun]');
-    if (!marker) {
+    // No make present server: pyrun.js runs the slide's pure snippet in the browser (Pyodide).
+    var here = !secret && window.deckPyrun ? window.deckPyrun.name(article) : '';
+    if (!marker && !here) {
       toast('No snippet to run on this slide.');
       return;
     }
-    if (!secret || !/^https?:$/.test(location.protocol)) {
+    if (here && !/^https?:$/.test(location.protocol)) {
+      toast(window.deckPyrun.FILE_NOTE);
+      return;
+    }
+    if (!here && (!secret || !/^https?:$/.test(location.protocol))) {
       toast('Live runs need the presenter server: make present');
       return;
     }
     stop();
-    var ctl = controller = new AbortController();
-    state = {open: true, visible: true, slide: article.id, name: marker.dataset.liverun, lines: [],
+    var ctl = controller = here
+      ? window.deckPyrun.start(here, function (event) { if (ctl === controller) handle(event); })
+      : new AbortController();
+    state = {open: true, visible: true, slide: article.id, name: here || marker.dataset.liverun, lines: [],
              phase: 'running', status: null, elapsed: null, started: Date.now(), note: ''};
     update();
+    if (here) return;
     fetch('/run/' + encodeURIComponent(state.name), {
       method: 'POST', cache: 'no-store', signal: ctl.signal,
       headers: {'X-Liverun-Secret': secret}
