@@ -44,9 +44,9 @@ help:
 	@echo "make test-busy  the timing-sensitive tests with every core busy (they must stay green)"
 	@echo "make mutate     break the slides' code on purpose, one break at a time: which tests notice (~30 min)"
 	@echo "make demo-server  the local HTTP and echo demo servers in the foreground"
-	@echo "make bench      measure processes, threads, asyncio, uvloop on Python 3.14; write slides/bench/ (< 8 min)"
-	@echo "make bench-versions  threads, asyncio, uvloop at N = 10,000 on Python 3.11 to 3.15: slides/bench/versions*"
-	@echo "make bench-check     rerun the N = 10,000 comparison; print it beside the committed figures (< 2 min)"
+	@echo "make bench      measure processes, threads, asyncio, uvloop on the headline Python; write slides/bench/ (< 10 min)"
+	@echo "make bench-versions  threads, asyncio, uvloop in rounds on Python 3.11 to 3.15: slides/bench/versions* (< 15 min)"
+	@echo "make bench-check     rerun the comparison; print it beside the committed spread (< 3 min)"
 	@echo "make bench-browser  click to first output of a Run button, cold and warm; what Pyodide adds to $(SITE)"
 	@echo "make clean      remove builds and caches (keeps $(VENV) and the chroot, $(CHROOT))"
 
@@ -191,37 +191,34 @@ matrix-chroot:
 demo-server: install
 	$(BIN)/python -m snippets._demo_server
 
-# The measured slides' figures, from this machine: N requests to nginx answered after 1 s each,
-# N = 10 ... 100,000, by processes, threads, asyncio and uvloop, five takes at N = 10,000, and
-# asyncio there with its cycle collector frozen after start-up or its threshold raised.  On the
-# newest stable Python the project supports: the venv's if it is that one or newer, else the
-# chroot's (.ci/bench; BENCH_PYTHON=venv: the venv's whatever it is).  A busy machine (others'
-# processes or the hypervisor's steal over 5% of the CPU) writes nothing and fails, unless
+# The measured slides' figures, from this machine (python -m slides.tools.bench; what is compared,
+# at which N and d, on which Pythons, lives in slides/tools/bench/config.py).  N requests to nginx
+# answered after d each, by processes, threads, asyncio and uvloop; at the compared N, rounds in
+# which every model (and asyncio with its cycle collector frozen or its threshold raised) runs in
+# turn.  On the headline Python: the venv's if it is that one or newer, else the chroot's
+# (.ci/bench; BENCH_PYTHON=venv: the venv's whatever it is).  A busy machine (others' processes or
+# the hypervisor's steal over 5% of the CPU) writes and prints nothing and fails, unless
 # KEEP_BUSY=1.  Commit slides/bench/ afterwards.
-BENCH_PYTHON ?= $(or $(shell $(BIN)/python -c 'import sys; print("venv" if sys.version_info >= (3, 14) else "3.14")' 2>/dev/null),3.14)
+BENCH_PYTHON ?= $(shell $(BIN)/python -m slides.tools.bench where 2>/dev/null)
 KEEP_BUSY ?=
-BENCH_RUN = CHROOT="$(CHROOT)" VENV="$(VENV)" BENCH_VENVS="$(BUILD)/bench-venvs" .ci/bench
-BENCH_ARGS := --counts 10 100 1000 10000 30000 100000 --delay 1 --repeats 5 --repeat-at 10000 \
-              --collectors freeze threshold --out slides/bench $(if $(KEEP_BUSY),--keep-busy)
+BENCH_ENV = CHROOT="$(CHROOT)" VENV="$(VENV)" BENCH_VENVS="$(BUILD)/bench-venvs"
+BENCH_BUSY = $(if $(KEEP_BUSY),--keep-busy)
 bench: install
-	$(BENCH_RUN) $(BENCH_PYTHON) -- $(BENCH_ARGS) --command "make bench"
+	$(BENCH_ENV) .ci/bench $(BENCH_PYTHON) -- sweep --out slides/bench --command "make bench" $(BENCH_BUSY)
 
-# Same code, newer Python: threads, asyncio and uvloop at N = 10,000, five takes, on each Python
-# of the matrix (pyenv's, then the chroot's) into slides/bench/versions.csv, then its table,
-# chart and figures.  BENCH_VERSIONS="3.14" measures one Python again.
-BENCH_VERSIONS ?= $(MATRIX)
-VERSIONS_ARGS := --counts 10000 --delay 1 --models threads asyncio uvloop --repeats 5 \
-                 --repeat-at 10000 --versions slides/bench/versions.csv $(if $(KEEP_BUSY),--keep-busy)
+# Same code, newer Python: threads, asyncio and uvloop at the compared N on every Python of
+# config.PYTHONS (pyenv's, and Debian sid's in the chroot), one take of each per round, the Pythons
+# in turn, into slides/bench/versions.csv, its table, chart and figures.  BENCH_VERSIONS="3.13 3.14"
+# measures those only (and the slide then shows only those).
+BENCH_VERSIONS ?=
 bench-versions: install
-	set -e; for v in $(BENCH_VERSIONS); do $(BENCH_RUN) $$v -- $(VERSIONS_ARGS); done
-	$(BIN)/python -W error -m slides.tools.bench.versions slides/bench
+	$(BENCH_ENV) $(BIN)/python -W error -m slides.tools.bench versions --out slides/bench \
+	    $(if $(BENCH_VERSIONS),--pythons $(BENCH_VERSIONS)) $(BENCH_BUSY)
 
-# The N = 10,000 comparison again, three takes each, beside slides/bench/bench.csv: run it on the
-# laptop you present from.  Writes nothing.
-CHECK_ARGS := --counts 10000 --delay 1 --models threads asyncio uvloop --repeats 3 --repeat-at 10000 \
-              --check slides/bench/bench.csv
+# The comparison again, in rounds, each model's median beside the spread of the committed takes
+# (slides/bench/bench.csv): run it on the laptop you present from.  Writes nothing.
 bench-check: install
-	$(BENCH_RUN) $(BENCH_PYTHON) -- $(CHECK_ARGS)
+	$(BENCH_ENV) .ci/bench $(BENCH_PYTHON) -- check $(BENCH_BUSY)
 
 # Run buttons (Pyodide in the browser), measured on $(SITE) (make site first): not a test, a reading.
 bench-browser: install

@@ -1,15 +1,15 @@
 """The claims, measured: N requests, each answered after d seconds, four ways.
 
-    python -m snippets.bench_models                  # a small sweep, printed
-    make bench                                       # the slides' full sweep
+    python -m snippets.bench_models         # each model on 10 and 100 requests to the demo server
+    make bench                               # the slides' sweep (python -m slides.tools.bench)
 
 Every model fetches the same requests, ``(host, port, path)`` each, with the
 talk's own clients (the blocking ``http_get`` in a pool of N workers, each
 started only when none is free; the asyncio ``http_get`` gathered) and
 returns what became of each,
 in order: its response, or the exception that took its place.  The harness
-that times them, samples their memory and draws the chart is the package
-``slides/tools/bench/``; it runs these functions in its client processes.
+that times them on nginx, samples their memory and draws the charts is the
+package ``slides/tools/bench/``: it imports these functions; they know nothing of it.
 """
 import asyncio
 import multiprocessing
@@ -52,7 +52,18 @@ MODELS = {'processes': with_processes, 'threads': with_threads,
           'asyncio': with_asyncio, 'uvloop': with_uvloop}
 
 
-# -- run: python -m snippets.bench_models [--counts N ...] [--delay S] [--out DIR]
+# -- run: python -m snippets.bench_models (the demo server answers after 0.2 s)
 if __name__ == '__main__':
-    from slides.tools.bench.cli import main
-    raise SystemExit(main(MODELS, __doc__))
+    import time
+
+    from snippets._run import demo_servers
+    DELAY = 0.2
+    with demo_servers(delay=DELAY, size=100) as servers:
+        host, port = servers['http']
+        for n in (10, 100):
+            for name, model in MODELS.items():
+                started = time.monotonic()
+                results = model([(host, port, f'/?n={i}') for i in range(n)])
+                wall = time.monotonic() - started
+                answered = sum(isinstance(r, bytes) for r in results)
+                print(f'model={name}  N={n}  answered={answered}  wall / d={wall / DELAY:.2f}')

@@ -2,14 +2,16 @@
 
 What is checked is the harness: the server comes up and goes down, every
 request's fate is counted, a failure is recorded as a failure with its limit,
-the files have their columns.  No timing is asserted: the figures come from
-`make bench`.
+takes that split into modes are shown as modes, the files have their columns
+and the committed ones say what the slides say.  No timing is asserted: the
+figures come from `make bench`.
 """
 import csv
 import errno
 import gc
 import os
 import platform
+import re
 import resource
 import socket
 import subprocess
@@ -21,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from _support import missing
-from slides.tools.bench import check, client, report, run, sampler, sweep, system, versions
+from slides.tools.bench import check, client, config, records, report, run, sampler, sweep, system, text, versions
 from slides.tools.nginx import NginxMissing, echo_module, nginx_binary
 from snippets import bench_models
 from snippets._demo_server import demo_body
@@ -147,24 +149,30 @@ def test_outcome_names_every_kind_of_failure(refused_port):
 @pytest.mark.parametrize('model', list(bench_models.MODELS))
 def test_measure_counts_every_request_of_each_model(model, nginx_echo, fd_limit):
     # d = 1 s: long enough for the sampler (it counts every 20 ms) to see the workers, even on a busy machine.
-    row = run.measure(model, bench_models.MODELS[model], 5, 1, fd_limit)
-    assert row['result'] == 'ok', row
-    assert (row['answered'], row['timeouts'], row['refused'], row['resets'],
-            row['other failures']) == (5, 0, 0, 0, 0)
-    assert float(row['wall / d']) >= 1                    # never faster than the server
-    assert float(row['overhead s']) == pytest.approx(float(row['wall s']) - 1, abs=0.011)
-    # Every model spends CPU on its requests, and the two CPU columns agree (the seconds are rounded).
-    assert int(row['client CPU µs/request']) > 0
-    assert int(row['client CPU µs/request']) * 5 / 1e6 == pytest.approx(float(row['client CPU s']), abs=0.006)
-    assert 0 <= float(row['client GC s']) <= float(row['client CPU s']) + 0.01
-    assert float(row['server CPU s']) >= 0
-    assert int(row['client peak MiB']) > 5                 # at least one interpreter
-    assert row['peak processes'] >= (6 if model == 'processes' else 1)
-    assert row['peak threads'] >= (6 if model == 'threads' else 1)
-    assert row['peak in flight'] == 5                      # all at once, seen by nginx
-    assert (row['collector'], row['python']) == ('default', platform.python_version())
-    assert 0 <= float(row['steal %']) <= 100 and 0 <= float(row['others CPU %']) <= 100
-    assert row['busy'] == ('busy' if max(float(row['steal %']), float(row['others CPU %'])) > 5 else '')
+    take = run.measure(model, bench_models.MODELS[model], 5, 1, fd_limit)
+    assert take.ok, take
+    assert take.outcomes == {'answered': 5} and take.failures == {} and not take.error
+    assert take.ratio >= 1                                 # never faster than the server
+    assert take.cpu > 0 and 0 <= take.gc <= take.cpu + 0.01 and take.server_cpu >= 0
+    assert take.peak_mib > 5                               # at least one interpreter
+    assert take.peak_processes >= (6 if model == 'processes' else 1)
+    assert take.peak_threads >= (6 if model == 'threads' else 1)
+    assert take.in_flight == 5                             # all at once, seen by nginx
+    assert (take.collector, take.python) == ('default', platform.python_version())
+    assert 0 <= take.steal <= 1 and 0 <= take.others <= 1
+    # The busy flag is decided once, from the shares as measured, and kept: never recomputed
+    # from a rounded figure (a run 5.4% busy is busy, whatever a file rounds it to).
+    assert take.busy == (max(take.others, take.steal) > config.BUSY_SHARE)
+
+
+def test_the_busy_flag_is_kept_as_recorded_not_recomputed(tmp_path):
+    edge = records.Take('asyncio', 10, wall=1.0, cpu=0.01, outcomes={'answered': 10},
+                        others=0.0504, steal=0.0, busy=True)
+    calm = records.Take('asyncio', 10, wall=1.0, cpu=0.01, outcomes={'answered': 10},
+                        others=0.0496, steal=0.0, busy=False)
+    records.write_takes([edge, calm], tmp_path / 't.csv')
+    assert [t.busy for t in records.read_takes(tmp_path / 't.csv')] == [True, False]
+    assert records.read_takes(tmp_path / 't.csv') == [edge, calm]        # every field, typed
 
 
 @pytest.mark.parametrize('collector', run.COLLECTORS)
@@ -191,30 +199,27 @@ def test_the_client_runs_the_model_it_is_given_not_one_it_looks_up_by_name(nginx
     assert client.reference(bench_models.with_threads) == 'snippets.bench_models:with_threads'
     with pytest.raises(ValueError, match='module-level'):
         client.reference(lambda requests: [])
-    row = run.measure('asyncio', bench_models.with_threads, 5, 1, fd_limit)   # named asyncio, runs threads
-    assert row['result'] == 'ok', row
-    assert row['peak threads'] >= 6
+    take = run.measure('asyncio', bench_models.with_threads, 5, 1, fd_limit)   # named asyncio, runs threads
+    assert take.ok, take
+    assert take.peak_threads >= 6
 
 
 @pytest.mark.parametrize('model', ['threads', 'asyncio'])
 def test_a_failure_is_recorded_as_a_failure_with_its_limit(model, nginx_echo, fd_limit):
     # Clients allowed 40 open files cannot hold 60 connections at once.
-    row = run.measure(model, bench_models.MODELS[model], 60, 2, fd_limit,   # 2 s: all 60 overlap
-                      client_nofile=40)
-    assert row['result'].startswith('failed: '), row
-    assert 'EMFILE' in row['result'] and 'limit: open files per process: 40' in row['result']
-    assert row['other failures'] > 0
-    assert row['answered'] + row['other failures'] + row['timeouts'] == 60
+    take = run.measure(model, bench_models.MODELS[model], 60, 2, fd_limit,   # 2 s: all 60 overlap
+                       client_nofile=40)
+    assert not take.ok and take.failed > 0, take
+    assert take.failures.get('EMFILE', 0) > 0                                 # failures as data
+    assert take.limit == 'open files per process: 40'
+    assert take.answered + sum(take.failures.values()) == 60
 
 
-def test_a_run_past_its_time_is_killed_with_its_workers_and_recorded(nginx_echo, fd_limit,
-                                                                      monkeypatch):
+def test_a_run_past_its_time_is_killed_with_its_workers_and_recorded(nginx_echo, fd_limit):
     before = set(system.descendants([os.getpid()]))
-    monkeypatch.setattr(run, 'RUN_TIMEOUT', 1)
-    row = run.measure('processes', bench_models.with_processes, 3, 5, fd_limit)
-    assert row['result'].startswith('failed: 3 of 3 (timed out after 1 s); '
-                                    'limit: this harness: 1 s per run'), row
-    assert row['wall s'] == '' and row['answered'] == 0
+    take = run.measure('processes', bench_models.with_processes, 3, 5, fd_limit, timeout=1)
+    assert take.error == 'timed out after 1 s' and take.limit == 'this harness: 1 s per run', take
+    assert take.wall is None and take.answered == 0 and not take.ok
     assert set(system.descendants([os.getpid()])) <= before    # no client, worker or nginx left
 
 
@@ -227,21 +232,94 @@ def test_the_event_loops_share_large_n_among_processes_and_ports():
     assert run.plan('threads', 100_000, 20_000)[0] == 1  # one process: that is the model
 
 
+def take(model='asyncio', n=10_000, ratio=2.5, cpu_us=160, rnd=0, collector='default', **more):
+    """A synthetic Take: ``ratio`` × d of 1 s, ``cpu_us`` of CPU per request."""
+    fields = {'wall': ratio, 'cpu': cpu_us * n / 1e6, 'gc': 0.0, 'outcomes': {'answered': n},
+              'in_flight': n, 'peak_mib': 100.0, 'others': 0.0, 'steal': 0.0, 'python': '3.14.10', **more}
+    return records.Take(model, n, collector, round=rnd, **fields)
+
+
+def test_takes_that_split_into_modes_show_every_mode():
+    # Threads as 3.14 ran them: four takes near 3 × d, two near 30 (a gap over MODE_GAP = 2 ×).
+    ratios = [3.01, 29.5, 2.98, 3.05, 31.0, 3.00]
+    point, = records.points([take('threads', ratio=r, rnd=i // 2 + 1) for i, r in enumerate(ratios)])
+    assert point.modes == [[2.98, 3.00, 3.01, 3.05], [29.5, 31.0]]
+    assert text.ratio(point) == '3.00 or 30.25 × d (4 and 2 of 6 takes)'
+    assert text.ratio(point, short=True) == '3.00 or 30.25 × d'          # no median of all six
+    assert records.split_modes([1.81, 1.85, 1.90, 4.0]) == [[1.81, 1.85, 1.90], [4.0]]
+    assert records.split_modes([3.84, 3.97, 4.01, 6.35, 7.93]) == [[3.84, 3.97, 4.01, 6.35, 7.93]]
+    one, = records.points([take(ratio=r) for r in (2.50, 2.56, 2.41)])
+    assert text.ratio(one) == '2.50 × d (2.41–2.56)'
+
+
+def test_every_derived_figure_uses_all_the_takes():
+    fast = [take('threads', ratio=3.0, cpu_us=300) for _ in range(4)]
+    slow = [take('threads', ratio=30.0, cpu_us=5000) for _ in range(2)]
+    point, = records.points(fast + slow)
+    assert point.cpu_us == pytest.approx((4 * 300 + 2 * 5000) / 6)       # not the fast mode's 300
+    assert text.cpu(point, spread=True) == '1,867 µs (300–5,000)'
+
+
+def test_the_order_says_less_only_where_every_take_is_apart():
+    uvloop = [take('uvloop', ratio=r) for r in (1.80, 1.85, 1.90)]
+    asyncio = [take('asyncio', ratio=r) for r in (2.40, 2.50, 2.60)]
+    threads = [take('threads', ratio=r) for r in (2.55, 3.0, 30.0)]
+    assert text.order(records.points(uvloop + asyncio + threads)) == 'uvloop < asyncio ≈ threads'
+    threads = [take('threads', ratio=r) for r in (2.65, 3.0, 30.0)]
+    assert text.order(records.points(uvloop + asyncio + threads)) == 'uvloop < asyncio < threads'
+    by_cpu = [take('uvloop', cpu_us=100), take('asyncio', cpu_us=90), take('asyncio', cpu_us=120)]
+    assert text.order(records.points(by_cpu), value=lambda t: t.cpu_us) == 'uvloop ≈ asyncio'
+
+
+def test_drift_between_rounds_is_reported_beside_the_spread_within_them():
+    # Round 2 ran 10% slower for every model: the drift is between the rounds, not within.
+    takes = [take(m, ratio=base * (1.1 if rnd == 2 else 1.0) * (1 + k / 100), rnd=rnd)
+             for m, base in (('asyncio', 2.5), ('uvloop', 1.8)) for rnd in (1, 2, 3) for k in (0, 1)]
+    found = records.points(takes)
+    between, within = found[0].drift()
+    assert between == pytest.approx(0.1 * 2.525 / 2.525, abs=0.01) and within == pytest.approx(0.01, abs=0.001)
+    assert text.drift(found) == ("the rounds' medians up to 10% apart (asyncio 10%, uvloop 10%); "
+                                 'two takes of one round up to 1% apart')
+    assert text.drift(records.points([take(ratio=2.5)])) == ''
+
+
+def test_a_change_between_pythons_is_called_faster_only_past_the_takes_spread():
+    old = records.Point('asyncio', 10_000, 'default', [take(ratio=r) for r in (3.2, 3.3, 3.4)])
+    new = records.Point('asyncio', 10_000, 'default', [take(ratio=r) for r in (2.7, 2.8, 2.9)])
+    assert text.change(old, new, ('3.11', '3.14')).endswith(
+        'faster on 3.14: every take below every take of 3.11')
+    near = records.Point('asyncio', 10_000, 'default', [take(ratio=r) for r in (3.0, 3.1, 3.25)])
+    said = text.change(old, near, ('3.11', '3.14'))
+    assert said.startswith('3.30 × d on 3.11, 3.10 × d on 3.14 (-6%): ≈') and 'faster' not in said
+
+
+def test_rounds_interleave_the_models_and_turn_each_round():
+    plan = list(sweep.rounds([('a', 'default'), ('b', 'default'), ('c', 'default')], 100, 3, per_round=2))
+    assert [(m, r) for m, _, _, r in plan] == [
+        ('a', 1), ('b', 1), ('c', 1), ('c', 1), ('b', 1), ('a', 1),
+        ('b', 2), ('c', 2), ('a', 2), ('a', 2), ('c', 2), ('b', 2),
+        ('c', 3), ('a', 3), ('b', 3), ('b', 3), ('a', 3), ('c', 3)]
+    whole = list(sweep.schedule(['threads', 'asyncio'], [10, 100, 1000], compared=100,
+                                collectors=['freeze'], count=2, per_round=1))
+    assert whole[:2] == [('threads', 10, 'default', 0), ('asyncio', 10, 'default', 0)]
+    assert ('asyncio', 100, 'freeze', 1) in whole and ('asyncio', 100, 'freeze', 2) in whole
+    assert whole[-2:] == [('asyncio', 1000, 'default', 0), ('threads', 1000, 'default', 0)]  # loops first
+
+
 def test_a_model_that_failed_is_not_run_at_larger_n():
-    failed = {'model': 'threads', 'N': 30_000, 'result': 'failed: 10 of 30,000 (…)'}
-    assert sweep.skip_reason('threads', 100_000, [failed], 1) == 'not measured: failed at N = 30,000'
-    slow = {'model': 'processes', 'N': 10_000, 'result': 'ok', 'client CPU µs/request': '3400'}
-    assert sweep.skip_reason('processes', 30_000, [slow], 1).startswith(
-        'not measured (time budget): ~103 s expected for 1 take')
-    assert sweep.skip_reason('processes', 15_000, [slow], 1) == ''
-    assert sweep.skip_reason('processes', 15_000, [slow], 1, takes=5).startswith(   # 5 × 52 s
-        'not measured (time budget): ~260 s expected for 5 takes')
-    skipped = {'model': 'processes', 'N': 30_000, 'result': 'not measured (time budget): ~103 s (…)'}
-    assert sweep.skip_reason('processes', 100_000, [slow, skipped], 1) == (
-        'not measured: not measured at N = 30,000 either')
+    failed = records.points([records.Take('threads', 30_000, outcomes={'answered': 10}, wall=50.0, cpu=1.0)])
+    assert sweep.skip_reason('threads', 100_000, failed, 1) == 'failed at N = 30,000'
+    slow = records.points([take('processes', 10_000, ratio=40, cpu_us=3400),
+                           take('processes', 10_000, ratio=40, cpu_us=2000)])
+    assert sweep.skip_reason('processes', 30_000, slow, 1).startswith(
+        'time budget: ~103 s expected for 1 take (3,400 µs of CPU per request at N = 10,000, its slowest')
+    assert sweep.skip_reason('processes', 15_000, slow, 1) == ''
+    assert sweep.skip_reason('processes', 15_000, slow, 1, takes=5).startswith('time budget: ~260 s')
+    skipped = slow + records.points([records.Take('processes', 30_000, skipped='time budget: …')])
+    assert sweep.skip_reason('processes', 100_000, skipped, 1) == 'not measured at N = 30,000 either'
     assert sweep.skip_reason('asyncio', 10, [], 1) == ''
-    loop = {**slow, 'model': 'asyncio'}
-    assert sweep.skip_reason('asyncio', 100_000, [loop], 1) == ''      # the loops always run
+    loop = records.points([take('asyncio', 10_000, cpu_us=3400)])
+    assert sweep.skip_reason('asyncio', 100_000, loop, 1) == ''      # the loops always run
 
 
 def test_open_file_limit_is_raised_to_the_hard_limit():
@@ -288,96 +366,84 @@ def test_the_sampler_counts_often_and_weighs_memory_less_often():
     assert tree.samples['counts'] > 2 * tree.samples['pss'] >= 2
 
 
-ROWS = [
-    {'model': 'threads', 'N': 10, 'result': 'ok', 'wall / d': '1.01', 'client peak MiB': '20',
-     'client CPU µs/request': '900', 'client processes': 1, 'peak in flight': 10},
-    {'model': 'threads', 'N': 100, 'result': 'failed: 40 of 100 (40 × EMFILE); '
-     'limit: open files per process: 64', 'wall / d': '1.10', 'client peak MiB': '22',
-     'client CPU µs/request': '', 'client processes': 1, 'peak in flight': 64},
-    {'model': 'asyncio', 'N': 10, 'result': 'ok', 'wall / d': '1.00', 'client peak MiB': '19',
-     'client CPU µs/request': '700', 'client processes': 1, 'peak in flight': 10},
-    {'model': 'asyncio', 'N': 100, 'result': 'ok', 'wall / d': '1.02', 'client peak MiB': '20',
-     'client CPU µs/request': '300', 'client processes': 1, 'peak in flight': 98},
-]
-for _row in ROWS:
-    _row['collector'] = 'default'
+def small_sweep():
+    return [take('threads', 10, ratio=1.01, cpu_us=900, peak_mib=20.0, peak_threads=11),
+            records.Take('threads', 100, wall=1.1, cpu=0.01, outcomes={'answered': 60, 'EMFILE': 40},
+                         limit='open files per process: 64', in_flight=64, peak_mib=22.0),
+            take('asyncio', 10, ratio=1.00, cpu_us=700, peak_mib=19.0),
+            take('asyncio', 100, ratio=1.02, cpu_us=300, peak_mib=20.0, in_flight=98)]
 
 
 def test_the_table_shows_a_failure_as_a_failure(tmp_path):
-    report.write_table(ROWS, tmp_path / 't.csv', [10, 100])
+    report.write_table(small_sweep(), tmp_path / 't.csv', [10, 100])
     with open(tmp_path / 't.csv', newline='') as f:
         table = list(csv.reader(f))
-    assert table == [['model', 'N = 10: × d', 'CPU µs', 'MiB', 'in flight',
-                      'N = 100: × d', 'CPU µs', 'MiB', 'in flight'],
+    assert table == [['model', 'N = 10 (one take): × d', 'CPU µs', 'MiB', 'in flight',
+                      'N = 100 (one take): × d', 'CPU µs', 'MiB', 'in flight'],
                      ['threads', '1.01', '900', '20', '10', 'failed', '—', '—', '—'],
                      ['asyncio', '1.00', '700', '19', '10', '1.02', '300', '20', '98']]
-    assert report.stops(ROWS, 'threads') == (
-        'N = 100: 40 of 100 failed, open files per process: 64')
-    assert report.stops(ROWS, 'asyncio') == 'all answered up to N = 100'
-    assert report.stop_short(ROWS, 'threads') == '100: EMFILE'
-    assert report.stop_short(ROWS, 'asyncio') == '—'
-    skipped = {**ROWS[1], 'result': 'not measured (time budget): ~260 s expected (…)'}
-    assert report.stop_short([ROWS[0], skipped], 'threads') == '100: not measured (time budget)'
-    assert report.stops([ROWS[0], skipped], 'threads') == 'N = 100: not measured (time budget)'
+    found = records.points(small_sweep())
+    assert report.stop(found, 'threads') == (
+        'N = 100: 40 of 100 failed (EMFILE), open files per process: 64')
+    assert report.stop(found, 'threads', short=True) == '100: EMFILE'
+    assert report.stop(found, 'asyncio') == 'all answered up to N = 100'
+    skipped = records.points([small_sweep()[0], records.Take('threads', 100, skipped='time budget: ~260 s')])
+    assert report.stop(skipped, 'threads', short=True) == '100: not measured (time budget)'
 
 
 def test_memory_per_worker_counts_the_workers_that_held_the_peak():
-    def row(n, mib, held):
-        return {'model': 'processes', 'N': n, 'collector': 'default', 'result': 'ok', 'client processes': 1,
-                'client peak MiB': f'{mib}', 'processes at peak MiB': held, 'peak processes': held + 40}
-    assert report.memory_per_unit([row(10, 150, 13), row(100, 550, 63)], 'processes') == (400 * 1024 / 50, 10, 100)
-    assert report.kib(400 * 1024 / 50) == '8.0 MiB'
+    def point(n, mib, held):
+        return take('processes', n, peak_mib=float(mib), processes_at_peak=held, peak_processes=held + 40)
+    found = records.points([point(10, 150, 13), point(100, 550, 63)])
+    assert report.memory_per_unit(found, 'processes') == (400 * 1024 / 50, 10, 100)
+    assert report.kib(report.memory_per_unit(found, 'processes')) == '8.0 MiB'
 
 
-def test_the_wall_time_verdict_orders_only_what_the_spread_of_the_takes_allows():
-    def row(model, median, iqr):
-        return {'model': model, 'N': 10_000, 'collector': 'default', 'result': 'ok',
-                'wall / d': median, 'wall / d IQR': iqr}
-    rows = [row('threads', '8.00', '3.00–12.00'), row('asyncio', '2.80', '2.70–3.10'),
-            row('uvloop', '2.00', '1.90–2.10')]
-    assert report.wall_verdict(rows) == 'uvloop < asyncio ≈ threads'
-    rows[0] = row('threads', '8.00', '5.00–12.00')
-    assert report.wall_verdict(rows) == 'uvloop < asyncio < threads'
+def test_the_verdicts_on_the_2015_claims_follow_the_points():
+    threads = [take('threads', 1_000, ratio=1.2, cpu_us=350, in_flight=1_000),
+               take('threads', 10_000, ratio=3.0, cpu_us=300, in_flight=5_566),
+               take('threads', 30_000, ratio=105.5, cpu_us=6504, in_flight=6_399)]
+    assert report.threads_claim(records.points(threads)) == (
+        'refuted at N = 1,000 and 10,000 (1,000 and 5,566 threads in flight at once, every request '
+        'answered); at N = 30,000, one take: 105.50 × d, 6,504 µs of CPU per request against 300 µs '
+        'at 10,000')
+    assert report.threads_claim(records.points([take('threads', 300, in_flight=300)])).startswith(
+        'not refuted here: ')
+    loops = records.points([take('asyncio', 100_000, ratio=14.47), take('uvloop', 100_000, ratio=9.24)])
+    said = report.loops_claim(loops, fd_limit=20_000)
+    assert said.startswith('not tested past N = 100,000: 100,000 requests, all answered and all in '
+                           'flight at once (asyncio 14.47 × d, uvloop 9.24 × d, one take, in 6 processes')
+    assert 'held' not in said                       # 100,000 is not "hundreds of thousands"
 
 
-def test_the_verdicts_on_the_2015_claims_follow_the_rows():
-    def row(model, n, held):
-        return {'model': model, 'N': n, 'collector': 'default', 'result': 'ok', 'peak in flight': held}
-    assert report.threads_claim([row('threads', 30_000, 6_399)]) == (
-        'refuted: all 30,000 requests answered, 6,399 in flight at once')
-    assert report.threads_claim([row('threads', 300, 300)]).startswith('not refuted here: ')
-    assert report.loops_claim([row('asyncio', 100_000, 100_000)], fd_limit=20_000) == (
-        'held as far as measured: 100,000 answered on asyncio, 100,000 in flight at once, '
-        'in 6 processes of one loop each; N stops at 100,000')
-    assert report.loops_claim([row('uvloop', 30_000, 30_000)], fd_limit=20_000).startswith('not shown: ')
+def test_the_check_compares_a_rerun_with_the_published_spread():
+    published = [take(ratio=r, rnd=i + 1) for i, r in enumerate((2.41, 2.50, 2.56))]
+    inside = [take(ratio=r) for r in (2.45, 2.49, 2.70)]
+    lines = check.compare(inside, published)
+    assert lines == ['asyncio at N = 10,000: 2.49 × d, the median of 2.49 × d (2.45–2.70) on Python '
+                     '3.14.10; published 2.50 × d (2.41–2.56) on Python 3.14.10 (3 takes in 3 rounds): '
+                     'inside the published spread; CPU per request 160 µs, published 160 µs (160–160)']
+    assert check.inside(lines)
+    outside = check.compare([take(ratio=r) for r in (2.80, 2.85, 2.90)], published)
+    assert 'OUTSIDE the published spread by +11%' in outside[0] and not check.inside(outside)
+    assert check.compare(inside, [])[0].startswith('nothing to compare')
 
 
-def test_the_check_prints_each_median_beside_the_committed_one():
-    now = {**ROWS[3], 'N': 100, 'collector': 'default', 'python': '3.14.10', 'wall / d': '1.20',
-           'wall / d IQR': '1.10–1.30', 'client CPU µs/request': '330'}
-    then = {**now, 'python': '3.14.9', 'wall / d': '1.00', 'wall / d IQR': '', 'client CPU µs/request': '300'}
-    assert check.compare([now], [then]) == [
-        'asyncio at N = 100: 1.20 × d (IQR 1.10–1.30) on Python 3.14.10, committed 1.00 × d on '
-        'Python 3.14.9: +20% (OUTSIDE ±15%); CPU per request 330 µs, committed 300 µs: +10%']
-    assert check.compare([now], [])[0].startswith('nothing to compare')
-
-
-def test_versions_keep_one_set_of_rows_per_python(tmp_path):
-    path = tmp_path / 'versions.csv'
-    def rows(python, wall):
-        return [{**dict.fromkeys(run.COLUMNS, ''), 'model': 'asyncio', 'N': 100, 'collector': 'default',
-                 'python': python, 'result': 'ok', 'wall / d': wall, 'takes': 5,
-                 'client CPU µs/request': '300' if python.startswith('3.11') else '200'}]
-    versions.merge_versions(rows('3.14.10', '2.80'), path)
-    versions.merge_versions(rows('3.11.7', '3.90'), path)
-    versions.merge_versions(rows('3.14.11', '2.70'), path)         # 3.14 again: replaces it
-    kept = report.read_csv(path)
-    assert [(r['python'], r['wall / d']) for r in kept] == [('3.11.7', '3.90'), ('3.14.11', '2.70')]
-    other_n = [{**row, 'N': 300, 'python': '3.15.2'} for row in rows('3.15.2', '1.10')]
-    versions.merge_versions(other_n, path)                          # another N: a new measurement
-    assert [(r['python'], r['N']) for r in report.read_csv(path)] == [('3.15.2', 300)]
-    assert versions.figures(kept)['asyncio versions change'] == (
-        '3.90 × d and 300 µs of CPU per request on 3.11, 2.70 × d and 200 µs on 3.14 (wall time -31%)')
+def test_versions_figures_compare_the_oldest_python_with_the_headline_one(tmp_path):
+    takes = [take(python=python, ratio=r, rnd=k + 1) for python, rs in
+             (('3.11.7', (3.2, 3.3, 3.4)), ('3.14.10', (2.7, 2.8, 2.9)), ('3.15.2', (2.75, 2.8, 2.85)))
+             for k, r in enumerate(rs)]
+    figures = versions.figures(takes)
+    assert figures['versions pythons'] == '3.11.7, 3.14.10, 3.15.2'
+    assert figures['versions takes'] == '3 takes in 3 rounds'
+    assert figures['asyncio versions change'].endswith('faster on 3.14: every take below every take of 3.11')
+    assert figures['asyncio versions order'] == '3.14.10 ≈ 3.15.2 < 3.11.7'
+    assert figures['versions collector'] == '3.14.10 and 3.15.2 run the generational one'
+    assert versions.collector(['3.14.4', '3.14.5']) == '3.14.5 runs the generational one; 3.14.4 runs the incremental one'
+    versions.write_outputs(takes, tmp_path)
+    assert records.read_takes(tmp_path / 'versions.csv')[0].python == '3.11.7'
+    lines = versions.take_lines(takes[:2])
+    assert versions.read_take_lines('progress\n' + '\n'.join(lines)) == takes[:2]
 
 
 def test_the_collector_time_counts_collections():
@@ -390,37 +456,17 @@ def test_the_collector_time_counts_collections():
         gc.callbacks.remove(collector)
         del garbage
     assert collector.seconds > 0
-    heavy = {**ROWS[3], 'client CPU s': '0.10', 'client GC s': '0.04'}
-    assert report.gc_share(heavy) == '40%' and report.gc_share(ROWS[3]) == ''
 
 
-def test_takes_are_summed_up_by_the_median_and_a_failed_take_wins():
-    def take(wall, result='ok'):
-        return {**ROWS[3], 'wall / d': wall, 'result': result, 'busy': ''}
-    row = sweep.median_take([take('6.10'), take('4.70'), take('25.60'), take('5.00'), take('9.00')])
-    assert (row['wall / d'], row['takes'], row['wall / d range']) == ('6.10', 5, '4.70–25.60')
-    assert row['wall / d IQR'] == '5.00–9.00'               # of five takes: the 2nd and the 4th
-    assert report.ratio(row, spread=True) == '6.10 × d (IQR 5.00–9.00)'
-    cpu = sweep.median_take([{**take('1.0'), 'client CPU µs/request': f'{us}'} for us in (300, 100, 200)])
-    assert (cpu['client CPU µs/request'], cpu['CPU µs IQR']) == ('200', '150–250')
-    busy = sweep.median_take([take('1.20'), {**take('1.10'), 'busy': 'busy'}])
-    assert busy['busy'] == 'busy (1 of 2 takes)'
-    assert sweep.median_take([take('1.20'), take('1.10')])['wall / d'] == '1.20'   # the slower
-    failed = sweep.median_take([take('1.20'), take('', 'failed: 3 of 60 (3 × EMFILE)')])
-    assert failed['result'].startswith('failed') and failed['takes'] == 2
-    assert 'wall / d range' not in failed or not failed['wall / d range']
-
-
-def test_the_chart_draws_a_failure_apart_from_the_lines(tmp_path):
-    report.write_chart(ROWS, tmp_path / 'c.svg', 1)
-    svg = (tmp_path / 'c.svg').read_text()
-    assert svg.startswith('<?xml') and 'failed (see table)' in svg
+def test_the_lesson_does_not_import_the_harness():
+    source = (ROOT / 'snippets' / 'bench_models.py').read_text()
+    assert not re.search(r'^\s*(from|import) slides', source, re.M)
 
 
 def bench_command(out, *extra):
-    return [sys.executable, '-W', 'error', '-m', 'snippets.bench_models', '--counts', '2', '4',
-            '--delay', '0.2', '--models', 'threads', 'asyncio', '--repeats', '2', '--repeat-at', '4',
-            '--out', str(out), *extra]
+    return [sys.executable, '-W', 'error', '-m', 'slides.tools.bench', 'sweep', '--counts', '2', '4',
+            '--compared', '4', '--delay', '0.2', '--models', 'threads', 'asyncio', '--rounds', '2',
+            '--per-round', '1', '--collectors', '--out', str(out), *extra]
 
 
 def test_the_command_line_writes_every_file_with_its_columns(tmp_path, nginx_echo):
@@ -428,33 +474,29 @@ def test_the_command_line_writes_every_file_with_its_columns(tmp_path, nginx_ech
                             cwd=ROOT, capture_output=True, text=True, timeout=180)
     assert result.returncode == 0, result.stderr
     assert 'stolen by the hypervisor' in result.stderr
-    with open(tmp_path / 'bench.csv', newline='') as f:
-        rows = list(csv.reader(f))
-    assert rows[0] == run.COLUMNS
-    takes = rows[0].index('takes')
-    assert [r[takes] for r in rows[1:]] == ['1', '1', '2', '2']     # two takes at N = 4
-    assert [(r[0], r[1], r[-1]) for r in rows[1:]] == [
-        ('threads', '2', 'ok'), ('asyncio', '2', 'ok'), ('threads', '4', 'ok'), ('asyncio', '4', 'ok')]
+    assert '] threads at N = 4, round 2, take 2 of 2' in result.stderr       # progress as it goes
+    takes = records.read_takes(tmp_path / 'bench.csv')
+    assert [(t.model, t.n, t.round, t.ok) for t in takes] == [
+        ('threads', 2, 0, True), ('asyncio', 2, 0, True),
+        ('threads', 4, 1, True), ('asyncio', 4, 1, True), ('asyncio', 4, 2, True), ('threads', 4, 2, True)]
     with open(tmp_path / 'bench_table.csv', newline='') as f:
-        assert next(csv.reader(f)) == ['model', 'N = 2: × d', 'CPU µs', 'MiB', 'in flight',
-                                       'N = 4: × d', 'CPU µs', 'MiB', 'in flight']
+        assert next(csv.reader(f)) == ['model', 'N = 2 (one take): × d', 'CPU µs', 'MiB', 'in flight',
+                                       'N = 4 (2 takes in 2 rounds): × d', 'CPU µs', 'MiB', 'in flight']
     with open(tmp_path / 'stops.csv', newline='') as f:
         assert next(csv.reader(f)) == ['model', 'all answered up to N', 'in flight at once',
                                        'memory each', 'from N', 'failed or not measured at N']
     figures = (tmp_path / 'figures.txt').read_text()
     assert '.. |asyncio 4 ratio| replace:: ' in figures and '.. |d| replace:: 0.2 s' in figures
     assert f'.. |python| replace:: {platform.python_version()}' in figures
-    assert '.. |asyncio compared freeze ratio| replace:: not measured' in figures
-    assert '.. |compared| replace:: 4' in figures and '.. |asyncio compared ratio| replace:: ' in figures
+    assert '.. |compared| replace:: 4' in figures and '.. |compared drift| replace:: the rounds' in figures
     assert (tmp_path / 'bench.svg').read_text().startswith('<?xml')
     machine = (tmp_path / 'machine.txt').read_text()
-    assert machine.startswith('``python -m snippets.bench_models --counts 2 4')
-    assert 'busy before the sweep' in machine and 'steal' in machine and 'the sweep took' in machine
-    assert 'nginx/' in machine
-    assert f'Python {platform.python_version()}' in machine
+    assert machine.startswith('``python -m slides.tools.bench sweep --counts 2 4')
+    assert 'busy before' in machine and 'steal' in machine and 'the sweep took' in machine
+    assert 'nginx/' in machine and f'Python {platform.python_version()}' in machine
 
 
-def test_a_busy_machine_writes_nothing_and_fails_unless_kept(tmp_path, nginx_echo):
+def test_a_busy_machine_writes_and_prints_nothing_and_fails_unless_kept(tmp_path, nginx_echo):
     spinner = subprocess.Popen([sys.executable, '-c', 'while True: pass'])   # one core: > 5% up to 20
     try:
         result = subprocess.run(bench_command(tmp_path / 'out'), cwd=ROOT, capture_output=True,
@@ -463,5 +505,30 @@ def test_a_busy_machine_writes_nothing_and_fails_unless_kept(tmp_path, nginx_ech
         spinner.kill()
         spinner.wait(10)
     assert result.returncode == 1, result.stderr
-    assert 'BUSY' in result.stderr and 'nothing written' in result.stderr
-    assert not (tmp_path / 'out').exists()
+    assert 'BUSY' in result.stderr and 'nothing written or printed' in result.stderr
+    assert result.stdout == '' and not (tmp_path / 'out').exists()
+
+
+def committed():
+    out = ROOT / 'slides' / 'bench'
+    return (records.read_takes(out / 'bench.csv'), records.read_takes(out / 'versions.csv'),
+            (out / 'figures.txt').read_text(), (out / 'versions.txt').read_text())
+
+
+def test_the_committed_files_say_what_their_takes_say():
+    takes, versions_takes, figures, versions_text = committed()
+    found = records.points(takes)
+    for model in ('threads', 'asyncio', 'uvloop'):
+        point = records.find(found, model, config.COMPARED)
+        assert f'.. |{model} compared range| replace:: {text.ratio(point)}\n' in figures
+        assert f'.. |{model} compared cpu| replace:: {text.cpu(point)}\n' in figures
+    at = [records.find(found, m, config.COMPARED) for m in ('processes', 'threads', 'asyncio', 'uvloop')]
+    assert f'.. |wall verdict| replace:: {text.order(at)}\n' in figures
+    assert '|loops claim| replace:: held' not in figures or max(t.n for t in takes if t.ok) > 100_000
+    assert f'.. |versions pythons| replace:: {versions.figures(versions_takes)["versions pythons"]}\n' in versions_text
+    # Nothing on the measured slides quotes a figure the files do not define.
+    names = set(re.findall(r'^\.\. \|([^|]+)\| replace::', figures + versions_text, re.M))
+    for page in ('measured.rst', 'blocking.rst'):
+        used = {' '.join(u.split()) for u in
+                re.findall(r'(?<![|\w])\|(\w[^|`]*?\w)\|(?![|\w])', (ROOT / 'slides' / page).read_text())}
+        assert used <= names, (page, used - names)

@@ -1,27 +1,31 @@
-"""``make bench-check``: a rerun's medians beside the committed ones, with the difference in percent."""
-from slides.tools.bench.report import ratio
+"""``make bench-check``: a rerun's takes beside the spread the slides publish (bench.csv's takes)."""
+import statistics
 
-TOLERANCE = 15                      # %: a rerun within this of the committed medians reproduces them
-
-
-def percent(now, then):
-    return (float(now) - float(then)) / float(then) * 100
+from slides.tools.bench import text
+from slides.tools.bench.records import find, points
 
 
-def compare(rows, committed):
-    """Lines, one per model and N measured in both: wall / d and CPU per request, now and then."""
-    lines = []
-    for row in rows:
-        then = next((r for r in committed if (r['model'], r['N'], r['collector'])
-                     == (row['model'], row['N'], row['collector'])), None)
-        if then is None or 'ok' not in (row['result'], then['result']) or row['result'] != then['result']:
+def compare(takes, committed):
+    """Lines, one per model and N measured in both: the rerun's median wall time / d, inside or
+    outside the range of the committed takes (every round, every mode), and CPU per request."""
+    lines, published = [], points(committed)
+    for now in points(takes):
+        then = find(published, now.model, now.n, now.collector)
+        if then is None or not (now.ok and then.ok):
             continue
-        wall, cpu = (percent(row['wall / d'], then['wall / d']),
-                     percent(row['client CPU µs/request'], then['client CPU µs/request']))
-        verdict = 'within' if abs(wall) <= TOLERANCE else 'OUTSIDE'
+        low, high, median = min(then.ratios), max(then.ratios), statistics.median(now.ratios)
+        if low <= median <= high:
+            verdict = 'inside the published spread'
+        else:
+            off = (median - high) / high if median > high else (median - low) / low
+            verdict = f'OUTSIDE the published spread by {off:+.0%}'
         lines.append(
-            f'{row["model"]} at N = {row["N"]:,}: {ratio(row, spread=True)} on Python {row["python"]}, '
-            f'committed {ratio(then, spread=True)} on Python {then["python"] or "?"}: {wall:+.0f}% '
-            f'({verdict} ±{TOLERANCE}%); CPU per request {row["client CPU µs/request"]} µs, '
-            f'committed {then["client CPU µs/request"]} µs: {cpu:+.0f}%')
+            f'{now.label} at N = {now.n:,}: {median:.2f} × d, the median of {text.ratio(now)} on '
+            f'Python {now.python}; published {text.ratio(then)} on Python {then.python} '
+            f'({text.takes(then)}): {verdict}; CPU per request {text.cpu(now)}, published '
+            f'{text.cpu(then, spread=True)}')
     return lines or ['nothing to compare: no point measured both now and in the committed file']
+
+
+def inside(lines):
+    return all('OUTSIDE' not in line for line in lines)

@@ -1,104 +1,171 @@
-"""The command line: ``main(models, description)``, which ``snippets.bench_models`` calls."""
+"""The command line, ``python -m slides.tools.bench COMMAND``:
+
+    sweep       every model at every N, rounds at the compared N (``make bench``: --out slides/bench)
+    takes       one round of the compared N, its takes printed (what ``versions`` runs on each Python)
+    versions    rounds of ``takes`` on every Python, in turn (``make bench-versions``)
+    check       rounds of the compared N beside the committed bench.csv (``make bench-check``)
+    redraw      the tables, charts and figures again from bench.csv and versions.csv (--out)
+    where       'venv' if this Python is the headline one or newer, else the headline version
+
+Progress goes to stderr as it goes; the figures are printed only once the machine is known to
+have been idle (others' processes and the hypervisor's steal each under config.BUSY_SHARE).
+"""
 import argparse
 import platform
 import sys
 import time
 from pathlib import Path
 
-from slides.tools.bench.check import compare
-from slides.tools.bench.report import COMPARED, read_csv, targets, write_outputs
-from slides.tools.bench.run import BUSY_SHARE, COLLECTORS
-from slides.tools.bench.sweep import REPEAT_AT, REPEATS, sweep
+from slides.tools.bench import check, config, text, versions
+from slides.tools.bench.records import points, read_takes
+from slides.tools.bench.run import COLLECTORS
+from slides.tools.bench.sweep import rounds, schedule, sweep
 from slides.tools.bench.system import cpu_use, kernel_limits, machine, raise_nofile_limit
-from slides.tools.bench.versions import merge_versions
+from snippets.bench_models import MODELS
 
-IDLE_WAIT = 2.0                     # seconds the machine's CPU use is measured before the sweep
+IDLE_WAIT = 2.0                     # seconds the machine's CPU use is measured before measuring
 
 
-def parse(models, description):
-    parser = argparse.ArgumentParser(
-        description=description.splitlines()[0],
-        epilog='Default: a small sweep, printed.  `make bench` runs the full one.')
-    parser.add_argument('--counts', type=int, nargs='+', default=[10, 100],
-                        help='numbers of concurrent requests N (default 10 100)')
-    parser.add_argument('--delay', type=float, default=0.2,
-                        help='seconds the server waits before each answer (default 0.2)')
-    parser.add_argument('--models', nargs='+', choices=list(models), default=list(models))
-    parser.add_argument('--repeats', type=int, default=REPEATS,
-                        help=f'takes of each model at the --repeat-at N (default {REPEATS})')
-    parser.add_argument('--repeat-at', type=int, nargs='*', default=list(REPEAT_AT),
-                        help='the N that get several takes (default 10000); one take elsewhere')
-    parser.add_argument('--collectors', nargs='*', default=[], choices=COLLECTORS[1:],
-                        help="also run the --collector-models at the --repeat-at N with the cycle "
-                             "collector frozen after start-up (gc.freeze()) or a higher threshold")
-    parser.add_argument('--collector-models', nargs='+', default=['asyncio'], choices=list(models))
-    parser.add_argument('--out', type=Path,
-                        help='write bench.csv, bench_table.csv, stops.csv, bench.svg, '
-                             'figures.txt and machine.txt into this directory')
-    parser.add_argument('--versions', type=Path, metavar='CSV',
-                        help="put this Python's rows into CSV (versions.csv), replacing its earlier ones")
-    parser.add_argument('--check', type=Path, metavar='CSV',
-                        help="print each model's median beside CSV's (the committed bench.csv); "
-                             'write nothing')
+def say(line):
+    print(line, file=sys.stderr, flush=True)
+
+
+def parse(argv):
+    parser = argparse.ArgumentParser(prog='python -m slides.tools.bench',
+                                     description=__doc__.splitlines()[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter,
+                                     epilog=__doc__.split('\n', 2)[2])
+    parser.add_argument('command', nargs='?', default='sweep',
+                        choices=['sweep', 'takes', 'versions', 'check', 'redraw', 'where'])
+    parser.add_argument('--counts', type=int, nargs='+', default=list(config.COUNTS),
+                        help='numbers of requests N (sweep)')
+    parser.add_argument('--compared', type=int, default=config.COMPARED, help='the N run in rounds')
+    parser.add_argument('--delay', type=float, default=config.DELAY, help='d: seconds before each answer')
+    parser.add_argument('--models', nargs='+', choices=list(MODELS))
+    parser.add_argument('--rounds', type=int, help='rounds at the compared N')
+    parser.add_argument('--per-round', type=int, default=config.TAKES_PER_ROUND,
+                        help='takes of each model in a round (sweep)')
+    parser.add_argument('--round', type=int, default=1, help='the number of this round (takes)')
+    parser.add_argument('--collectors', nargs='*', default=list(COLLECTORS[1:]), choices=COLLECTORS[1:],
+                        help="asyncio also with its cycle collector frozen after start-up or its "
+                             "threshold raised, in the rounds (sweep)")
+    parser.add_argument('--pythons', nargs='+', default=list(config.PYTHONS), help='versions')
+    parser.add_argument('--budget', type=float, default=config.SWEEP_BUDGET, help='seconds (sweep)')
+    parser.add_argument('--out', type=Path, help='write the files into this directory (sweep, versions)')
+    parser.add_argument('--committed', type=Path, default=Path('slides/bench/bench.csv'), help='check')
     parser.add_argument('--keep-busy', action='store_true',
-                        help='write the files even if the machine was busy (otherwise: exit 1)')
-    parser.add_argument('--command', default=None,
-                        help='the command to quote next to the results')
-    return parser.parse_args()
+                        help='write (and print) the figures even if the machine was busy')
+    parser.add_argument('--command', dest='quoted', default=None, help='the command to quote in machine.txt')
+    return parser.parse_args(argv)
 
 
-def main(models, description):
-    """Measure ``models`` (``{name: module-level function}``) as the command line says."""
-    args = parse(models, description)
-    say = (lambda text: print(text, file=sys.stderr, flush=True))
-    fd_limit, fd_note = raise_nofile_limit()
-    limits = kernel_limits()
-    used, stolen = cpu_use(IDLE_WAIT)
-    say(f'Python {platform.python_version()}; {fd_note}; before the sweep the machine was '
-        f'{used:.0%} busy, {stolen:.0%} of it stolen by the hypervisor')
-    started = time.monotonic()
-    rows = sweep({name: models[name] for name in args.models}, args.counts, args.delay,
-                 fd_limit, limits, repeats=args.repeats, repeat_at=args.repeat_at,
-                 collectors=args.collectors, collector_models=args.collector_models,
-                 show=lambda line: print(line, flush=True))
-    took = time.monotonic() - started
-    measured = [r for r in rows if r['others CPU %'] != '']
-    others = [float(r['others CPU %']) for r in measured]
-    steal = [float(r['steal %']) for r in measured]
-    busy_runs = [r for r in measured if r['busy']]
-    busy = used * 100 > BUSY_SHARE or bool(busy_runs)
-    report = (f'{used:.0%} busy before the sweep; during it, other processes {mean(others):.0f}% of the '
-              f'CPU ({max(others, default=0):.0f}% at most), steal {mean(steal):.0f}% '
-              f'({max(steal, default=0):.0f}% at most); the sweep took {took:.0f} s')
-    if busy:
-        report += (f'; BUSY (over {BUSY_SHARE}% not ours) in {len(busy_runs)} of {len(measured)} points: '
-                   f'rerun when idle')
-    for line in targets(rows):
-        print(line)
-    say(report)
-    if args.check:
-        for line in compare(rows, read_csv(args.check)):
-            print(line)
-        return 1 if busy else 0
-    if busy and not args.keep_busy and (args.out or args.versions):
-        say('nothing written: the machine was busy (KEEP_BUSY=1, or --keep-busy, writes it anyway)')
-        return 1
-    if args.versions:
-        merge_versions(rows, args.versions)
-        say(f'wrote Python {platform.python_version()} into {args.versions}')
-    if args.out:
-        argv = sys.argv[1:]
-        if '--command' in argv:                 # not part of what ran
-            at = argv.index('--command')
-            del argv[at:at + 2]
-        command = args.command or 'python -m snippets.bench_models ' + ' '.join(argv)
-        compared = max((n for n in args.repeat_at if n in args.counts), default=COMPARED)
-        write_outputs(rows, args.out, args.counts, args.delay,
-                      f'``{command}`` on {machine()}: {report}.', limits, fd_limit,
-                      args.repeats, compared)
-        say(f'wrote {args.out}/')
-    return 0
+def idle(takes, before, keep_busy):
+    """Say how busy the machine was; whether to go on to the figures."""
+    measured = [t for t in takes if t.others is not None]
+    others, steal = [t.others for t in measured], [t.steal for t in measured]
+    busy = [t for t in measured if t.busy]
+    report = (f'{before:.0%} busy before; while measuring, other processes {mean(others):.0%} of the CPU '
+              f'({max(others, default=0):.0%} at most), steal {mean(steal):.0%} '
+              f'({max(steal, default=0):.0%} at most)')
+    if before > config.BUSY_SHARE or busy:
+        report += (f'; BUSY (over {config.BUSY_SHARE:.0%} not ours) in {len(busy)} of {len(measured)} '
+                   'takes: rerun when idle' + ('' if keep_busy else '; nothing written or printed '
+                                               '(KEEP_BUSY=1, or --keep-busy, keeps it)'))
+        return report, keep_busy
+    return report, True
 
 
 def mean(values):
     return sum(values) / max(1, len(values))
+
+
+def summary(takes):
+    """The figures at the compared N, one line per model and collector."""
+    return [f'{p.label} at N = {p.n:,}: {text.ratio(p)}, CPU {text.cpu(p, spread=True)} per request'
+            for p in points(takes) if p.ok and len(p.measured) > 1] + [
+        f'wall time: {text.order([p for p in points(takes) if p.collector == "default" and len(p.measured) > 1])}']
+
+
+def main(argv=None):
+    args = parse(argv)
+    if args.command == 'where':
+        headline = tuple(int(x) for x in config.HEADLINE.split('.'))
+        print('venv' if sys.version_info[:2] >= headline else config.HEADLINE)
+        return 0
+    if args.command == 'versions':
+        return run_versions(args)
+    if args.command == 'redraw':
+        return redraw(args.out or Path('slides/bench'))
+    fd_limit, fd_note = raise_nofile_limit()
+    limits = kernel_limits()
+    before, stolen = cpu_use(IDLE_WAIT)
+    say(f'Python {platform.python_version()}; {fd_note}; the machine {before:.0%} busy, '
+        f'{stolen:.0%} of it stolen by the hypervisor')
+    names = args.models or (list(config.VERSIONS_MODELS) if args.command in ('takes', 'check')
+                            else list(MODELS))
+    models = {name: MODELS[name] for name in names}
+    python = platform.python_version()
+    if args.command == 'takes':
+        plan = [(m, args.compared, 'default', args.round) for m in
+                names[(args.round - 1) % len(names):] + names[:(args.round - 1) % len(names)]]
+    elif args.command == 'check':
+        plan = list(rounds([(m, 'default') for m in names], args.compared, args.rounds or config.CHECK_ROUNDS))
+    else:
+        plan = list(schedule(names, args.counts, args.compared, args.collectors, ('asyncio',),
+                             args.rounds or config.ROUNDS, args.per_round))
+    started = time.monotonic()
+    takes = sweep(models, plan, args.delay, fd_limit, limits, args.budget, say=say, python=python)
+    took = time.monotonic() - started
+    report, go_on = idle(takes, before, args.keep_busy or args.command == 'takes')
+    say(f'{report}; {len(takes)} takes, {took:.0f} s')
+    if args.command == 'takes':
+        print('\n'.join(versions.take_lines(takes)), flush=True)    # the caller decides on busy
+        return 0
+    if not go_on:
+        return 1
+    for line in summary(takes):
+        print(line)
+    if args.command == 'check':
+        lines = check.compare(takes, read_takes(args.committed))
+        print('\n'.join(lines))
+        return 0
+    if args.out:
+        from slides.tools.bench.report import write_outputs
+        command = args.quoted or 'python -m slides.tools.bench ' + ' '.join(sys.argv[1:])
+        write_outputs(takes, args.out, args.counts,
+                      f'``{command}`` on {machine()}: {report}; the sweep took {took:.0f} s.',
+                      limits, fd_limit, args.compared)
+        say(f'wrote {args.out}/')
+    return 0
+
+
+def run_versions(args):
+    """Rounds of ``takes`` on every Python; the files once the machine is known to have been idle."""
+    before, _ = cpu_use(IDLE_WAIT)
+    takes = versions.measure(args.pythons, args.rounds or config.VERSIONS_ROUNDS,
+                             args.models or config.VERSIONS_MODELS, say=say,
+                             options=['--compared', f'{args.compared}', '--delay', f'{args.delay:g}'])
+    report, go_on = idle(takes, before, args.keep_busy)
+    say(report)
+    if not go_on:
+        return 1
+    for python in dict.fromkeys(t.python for t in takes):
+        print(f'Python {python}:', '; '.join(summary([t for t in takes if t.python == python])))
+    if args.out:
+        versions.write_outputs(takes, args.out)
+        say(f'wrote {args.out}/versions.csv, versions_table.csv, versions.svg, versions.txt')
+    return 0
+
+
+def redraw(out):
+    """The files made from bench.csv and versions.csv, again (after a change of their format)."""
+    from slides.tools.bench.report import write_outputs
+    takes = read_takes(out / 'bench.csv')
+    about = (out / 'machine.txt').read_text().strip()
+    counts = sorted({t.n for t in takes})
+    write_outputs(takes, out, counts, about, kernel_limits(), raise_nofile_limit()[0],
+                  max((t.n for t in takes if t.round), default=config.COMPARED))
+    if (out / 'versions.csv').exists():
+        versions.redraw(out)
+    say(f'redrew {out}/ from bench.csv and versions.csv')
+    return 0

@@ -1,4 +1,4 @@
-"""One measurement: nginx and the client processes for one (model, N), one row of ``bench.csv``."""
+"""One measurement: nginx and the client processes for one (model, N): a ``Take``."""
 import contextlib
 import json
 import math
@@ -13,6 +13,8 @@ import time
 from pathlib import Path
 
 from slides.tools.bench.client import BODY_SIZE, reference
+from slides.tools.bench.config import BUSY_SHARE
+from slides.tools.bench.records import Take
 from slides.tools.bench.sampler import TreeSampler
 from slides.tools.bench.system import CLOCK_TICKS, cpu_times, kernel_limits, tree_cpu
 from slides.tools.nginx import HOST, echo_module, running_nginx
@@ -35,18 +37,6 @@ PER_PORT = 5000
 # one worker per core.
 PER_WORKER_SHARE = 0.75
 LOOPS = ('asyncio', 'uvloop')       # the models that can run one loop per process
-# A run is busy when other processes, or the hypervisor (steal), took more than this
-# % of the machine's CPU time while it ran: its figures are not this machine's alone.
-BUSY_SHARE = 5
-
-COLUMNS = ['model', 'N', 'collector', 'python', 'client processes', 'server ports', 'server workers',
-           'takes', 'wall / d IQR', 'wall / d range', 'wall s', 'wall / d', 'overhead s',
-           'client CPU µs/request', 'CPU µs IQR', 'client CPU s', 'client GC s',
-           'client peak MiB', 'processes at peak MiB', 'threads at peak MiB',
-           'peak processes', 'peak threads', 'peak in flight',
-           'server CPU s', 'server CPU µs/request',
-           'answered', 'timeouts', 'refused', 'resets', 'other failures',
-           'others CPU %', 'steal %', 'busy', 'result']
 # What a client may do to its cycle collector after start-up, before it runs the model.
 COLLECTORS = ('default', 'freeze', 'threshold')
 
@@ -87,7 +77,7 @@ def plan(model, n, fd_limit):
     return clients, ports, workers
 
 
-def failure_limit(kinds, limits, fd_limit):
+def failure_limit(kinds, limits, fd_limit, timeout=None):
     """Which limit the failures of a run point to, in words ('' when none is known)."""
     reasons = {
         'EMFILE': f'open files per process: {fd_limit:,}',
@@ -97,7 +87,7 @@ def failure_limit(kinds, limits, fd_limit):
                                    f'(2 maps each), pid_max {limits["pid_max"]:,} (all tasks)'),
         'ENOMEM': f'memory ({limits["memory available MiB"]:,} MiB available at the start)',
         'killed': f'memory ({limits["memory available MiB"]:,} MiB available at the start)',
-        'timed out': f'this harness: {RUN_TIMEOUT} s per run',
+        'timed out': f'this harness: {timeout or RUN_TIMEOUT:g} s per run',
         'timeouts': 'the blocking http_get\'s socket timeout, or the kernel\'s connect timeout',
         'IncompleteResponse': 'the server closed connections before it answered',
     }
@@ -105,76 +95,55 @@ def failure_limit(kinds, limits, fd_limit):
                      if any(key in kind for kind in kinds))
 
 
-def measure(name, model, n, delay, fd_limit, limits=None, client_nofile=None, collector='default'):
-    """One row of the table: run ``model`` (a function, called ``name``) on N requests
-    in fresh client processes.
+def measure(name, model, n, delay, fd_limit, limits=None, client_nofile=None, collector='default',
+            timeout=None):
+    """One Take: run ``model`` (a function, called ``name``) on N requests in fresh client processes.
 
     ``client_nofile``: an open-file limit for the clients below ``fd_limit``
-    (the tests use it to make a run fail); ``collector``: one of COLLECTORS.
+    (the tests use it to make a run fail); ``collector``: one of COLLECTORS;
+    ``timeout``: seconds before the run is killed (RUN_TIMEOUT, or less: the sweep's budget).
     """
     limits = limits or kernel_limits()
     clients, ports, workers = plan(name, n, fd_limit)
-    row = dict.fromkeys(COLUMNS, '')
-    row.update({'model': name, 'N': n, 'collector': collector, 'python': platform.python_version(),
-                'client processes': clients,
-                'server ports': ports, 'server workers': workers})
+    take = Take(model=name, n=n, collector=collector, python=platform.python_version(),
+                delay=delay, clients=clients, ports=ports, workers=workers)
     with delayed_server(ports, workers, fd_limit, limits['somaxconn']) as nginx:
         requests = [(HOST, nginx.ports[i % ports], f'/?delay={delay:g}&n={i}') for i in range(n)]
-        run = run_clients(reference(model), requests, clients, nginx, client_nofile, collector)
+        run = run_clients(reference(model), requests, clients, nginx, client_nofile, collector,
+                          timeout or RUN_TIMEOUT)
     reports, errors = run['reports'], run['errors']
-    counts = {}
     for report in reports:
         for kind, count in report['counts'].items():
-            counts[kind] = counts.get(kind, 0) + count
+            take.outcomes[kind] = take.outcomes.get(kind, 0) + count
     errors += [r['error'] for r in reports if r['error']]
-    failures = {kind: count for kind, count in counts.items() if kind != 'answered'}
-    row.update({'answered': counts.get('answered', 0), 'timeouts': counts.get('timeouts', 0),
-                'refused': counts.get('refused', 0), 'resets': counts.get('resets', 0),
-                'other failures': sum(count for kind, count in failures.items()
-                                      if kind not in ('timeouts', 'refused', 'resets'))})
-    client_cpu = sum(r['cpu'] for r in reports)
+    take.error = '; '.join(errors)
     if reports and not errors:
-        wall = max(r['end'] for r in reports) - min(r['start'] for r in reports)
-        row.update({'wall s': f'{wall:.2f}', 'wall / d': f'{wall / delay:.2f}',
-                    'overhead s': f'{wall - delay:.2f}',
-                    'client CPU s': f'{client_cpu:.2f}',
-                    'client GC s': f'{sum(r["gc"] for r in reports):.2f}',
-                    'client CPU µs/request': f'{client_cpu / n * 1e6:.0f}'})
+        take.wall = max(r['end'] for r in reports) - min(r['start'] for r in reports)
+        take.cpu = sum(r['cpu'] for r in reports)
+        take.gc = sum(r['gc'] for r in reports)
     peak, held = run['sampler'].peak, run['sampler'].at_peak_pss
-    row.update({'client peak MiB': f'{peak["pss"] / 1024:.0f}',
-                'processes at peak MiB': held['processes'], 'threads at peak MiB': held['threads'],
-                'peak processes': peak['processes'], 'peak threads': peak['threads'],
-                'peak in flight': peak['in flight'],
-                'server CPU s': f'{run["server cpu"]:.2f}',
-                'server CPU µs/request': f'{run["server cpu"] / n * 1e6:.0f}'})
+    take.peak_mib = peak['pss'] / 1024
+    take.processes_at_peak, take.threads_at_peak = held['processes'], held['threads']
+    take.peak_processes, take.peak_threads = peak['processes'], peak['threads']
+    take.in_flight, take.server_cpu = peak['in flight'], run['server cpu']
     # Other processes' share of the machine while this ran: its busy time less ours, less what
     # the hypervisor stole (a share of its own), and less the kernel's interrupt work, which is
     # no process's: on loopback it is the run's own traffic (a tenth of the machine at
     # N = 100,000, which counted as 'other processes' made every such run look busy).
-    ours = client_cpu + run['server cpu'] + run['harness cpu']
+    ours = sum(r['cpu'] for r in reports) + run['server cpu'] + run['harness cpu']
     spent = run['machine']
     if spent.total:
         processes = spent.busy - spent.steal - spent.interrupts
-        others = max(0.0, processes / CLOCK_TICKS - ours) / (spent.total / CLOCK_TICKS)
-        steal = spent.steal / spent.total
-        row.update({'others CPU %': f'{others * 100:.0f}', 'steal %': f'{steal * 100:.0f}',
-                    'busy': 'busy' if max(others, steal) * 100 > BUSY_SHARE else ''})
-    failed = n - row['answered']
-    if not errors and not failed:
-        row['result'] = 'ok'
-    else:
-        detail = '; '.join(errors[:1] + [f'{count:,} × {kind}' for kind, count in failures.items()])
-        limit = failure_limit([*errors, *failures], limits, client_nofile or fd_limit)
-        if row['busy']:
-            limit += (f'{"; " if limit else ""}other processes took {row["others CPU %"]}% '
-                      f'of the CPU, steal {row["steal %"]}%')
-        row['result'] = (f'failed: {failed:,} of {n:,}'
-                         + (f' ({detail})' if detail else '')
-                         + (f'; limit: {limit}' if limit else ''))
-    return row
+        take.others = max(0.0, processes / CLOCK_TICKS - ours) / (spent.total / CLOCK_TICKS)
+        take.steal = spent.steal / spent.total
+        take.busy = max(take.others, take.steal) > BUSY_SHARE
+    if not take.ok:
+        take.limit = failure_limit([*errors, *take.failures], limits, client_nofile or fd_limit,
+                                   timeout or RUN_TIMEOUT)
+    return take
 
 
-def run_clients(model, requests, count, nginx, nofile=None, collector='default'):
+def run_clients(model, requests, count, nginx, nofile=None, collector='default', timeout=None):
     """Run ``model`` (``module:name``) on ``requests`` to ``nginx`` split over ``count``
     client processes, started together.
 
@@ -205,12 +174,13 @@ def run_clients(model, requests, count, nginx, nofile=None, collector='default')
         for proc in procs:
             proc.stdin.write('go\n')
             proc.stdin.flush()
-        deadline = time.monotonic() + RUN_TIMEOUT
+        timeout = timeout or RUN_TIMEOUT
+        deadline = time.monotonic() + timeout
         for proc in procs:
             try:
                 out, err = proc.communicate(timeout=max(1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                run['errors'].append(f'timed out after {RUN_TIMEOUT} s')
+                run['errors'].append(f'timed out after {timeout:g} s')
                 break
             if proc.returncode == 0:
                 run['reports'].append(json.loads(out.splitlines()[-1]))

@@ -1,18 +1,27 @@
-"""Same code, newer Python: the models at one N on every Python, from versions.csv.
+"""Same code, newer Python: the models at the compared N on every Python, in interleaved rounds.
 
-    python -m slides.tools.bench.versions DIR       (``make bench-versions`` runs it last)
+    python -m slides.tools.bench versions [--pythons 3.11 ...]      (``make bench-versions``)
 
-Each Python's run puts its rows into DIR/versions.csv (``--versions``); this
-writes versions_table.csv, versions.svg and versions.txt (the figures) from it.
+Each round runs one take of every model on every Python in turn, through ``.ci/bench PYTHON --
+takes`` (pyenv's Pythons in venvs of their own, Debian's in the chroot), which prints its takes;
+so a drift of the machine over time falls on every Python alike and shows between rounds.
+``versions.csv`` holds every take; versions_table.csv, versions.svg and versions.txt come from it.
 """
 import csv
-import sys
+import dataclasses
+import json
+import subprocess
+import time
 from pathlib import Path
 
-from slides.tools.bench.report import error_bars, pyplot, ratio, read_csv, write_figures
-from slides.tools.bench.run import COLUMNS
+from slides.tools.bench import text
+from slides.tools.bench.chart import write_versions_chart
+from slides.tools.bench.config import HEADLINE, PYTHONS, VERSIONS_MODELS
+from slides.tools.bench.records import Point, Take, points, read_takes, write_takes
+from slides.tools.bench.report import write_figures
 
-HEADLINE = '3.14'                   # the Python the measured slides are taken on; compared with the oldest
+ROOT = Path(__file__).resolve().parents[3]
+CALL_TIMEOUT = 600                  # seconds one Python's round may take
 
 
 def minor(version):
@@ -24,106 +33,95 @@ def order(version):
     return tuple(int(part) for part in version.split('.')[:3] if part.isdigit())
 
 
-def merge_versions(rows, path):
-    """Put ``rows`` (one Python's) into the CSV at ``path``, replacing that Python's earlier rows
-    and any row at another N (another measurement)."""
-    mine = [row for row in rows if row['collector'] == 'default']
-    pythons, counts = {minor(row['python']) for row in mine}, {row['N'] for row in mine}
-    kept = [row for row in (read_csv(path) if path.exists() else [])
-            if minor(row['python']) not in pythons and row['N'] in counts]
-    merged = sorted(kept + mine, key=lambda row: order(row['python']))
+def take_lines(takes):
+    """What ``takes`` prints: one line per Take, for the caller of .ci/bench to read back."""
+    return [f'TAKE {json.dumps(dataclasses.asdict(take))}' for take in takes]
+
+
+def read_take_lines(output):
+    return [Take(**json.loads(line[5:])) for line in output.splitlines() if line.startswith('TAKE ')]
+
+
+def measure(pythons=PYTHONS, rounds=3, models=VERSIONS_MODELS, say=print, options=()):
+    """Every take of ``rounds`` rounds, each Python in turn (each round starting one further on)."""
+    started, takes = time.monotonic(), []
+    for number in range(1, rounds + 1):
+        turn = (number - 1) % len(pythons)
+        for python in pythons[turn:] + pythons[:turn]:
+            say(f'[{time.monotonic() - started:4.0f} s] round {number} of {rounds}: Python {python}')
+            cmd = [str(ROOT / '.ci/bench'), python, '--', 'takes', '--round', str(number),
+                   '--models', *models, *options]
+            done = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.PIPE, text=True, timeout=CALL_TIMEOUT)
+            if done.returncode:
+                raise SystemExit(f'bench-versions: Python {python} could not be measured '
+                                 f'(.ci/bench exit {done.returncode}): nothing written')
+            takes += read_take_lines(done.stdout)
+    say(f'[{time.monotonic() - started:4.0f} s] {rounds} rounds on {len(pythons)} Pythons done')
+    return takes
+
+
+def by_python(takes):
+    """``(pythons, points)``: the full versions in order, and one Point per (Python, model)."""
+    pythons = sorted({t.python for t in takes}, key=order)
+    found = [Point(p.model, p.n, p.collector, p.takes, label=p.takes[0].python)
+             for python in pythons for p in points([t for t in takes if t.python == python])]
+    return pythons, found
+
+
+def write_table(takes, path):
+    pythons, found = by_python(takes)
+    models = list(dict.fromkeys(p.model for p in found))
     with open(path, 'w', newline='') as f:
         writer = csv.writer(f)
-        writer.writerow(COLUMNS)
-        writer.writerows([row.get(c, '') for c in COLUMNS] for row in merged)
+        writer.writerow(['Python', *(what for model in models for what in (f'{model} × d', 'CPU µs'))])
+        for python in pythons:
+            cells = [python]
+            for model in models:
+                point = next((p for p in found if p.python == python and p.model == model), None)
+                cells += [text.ratio(point).replace(' × d', ''), text.cpu(point, spread=True).replace(' µs', '')]
+            writer.writerow(cells)
 
 
-def cell(row):
-    if row is None:
-        return 'not measured'
-    if row['result'] != 'ok':
-        return 'failed'
-    return f'{row["wall / d"]} ({row["wall / d IQR"]})' if row.get('wall / d IQR') else row['wall / d']
-
-
-def table(rows):
-    """``(models, [(python, {model: row})])`` in the order of the rows."""
-    models = list(dict.fromkeys(row['model'] for row in rows))
-    pythons = {}
-    for row in rows:
-        pythons.setdefault(row['python'], {})[row['model']] = row
-    return models, list(pythons.items())
-
-
-def write_table(rows, path):
-    models, pythons = table(rows)
-    with open(path, 'w', newline='') as f:
-        writer = csv.writer(f)
-        writer.writerow(['Python', *(what for model in models for what in (f'{model} × d (IQR)', 'CPU µs'))])
-        for python, found in pythons:
-            writer.writerow([python, *(text for model in models
-                                       for text in (cell(found.get(model)), cpu_cell(found.get(model))))])
-
-
-def cpu_cell(row):
-    """The median CPU µs per request (its IQR is in versions.csv)."""
-    return '—' if row is None or row['result'] != 'ok' else f'{int(row["client CPU µs/request"]):,}'
-
-
-def figures(rows):
-    models, pythons = table(rows)
-    takes = sorted({row['takes'] for row in rows if row['takes'] != ''})
-    fig = {'versions pythons': ', '.join(python for python, _ in pythons) or '—',
-           'versions takes': ' or '.join(f'{t}' for t in takes) or '—',
-           'versions N': ', '.join(f'{n:,}' for n in sorted({row['N'] for row in rows})) or '—'}
+def figures(takes):
+    pythons, found = by_python(takes)
+    models = list(dict.fromkeys(p.model for p in found))
+    fig = {'versions pythons': ', '.join(pythons) or '—',
+           'versions takes': text.takes(found[0]) if found else '—',
+           'versions N': ', '.join(f'{n:,}' for n in sorted({p.n for p in found})) or '—',
+           'versions drift': text.drift([p for p in found if p.model != 'threads']) or 'not measured',
+           'versions collector': collector(pythons)}
     for model in models:
-        done = [(python, found[model]) for python, found in pythons
-                if model in found and found[model]['result'] == 'ok']
-        for python, row in done:
-            fig[f'{model} {minor(python)} ratio'] = ratio(row, spread=True)
-        headline = [(python, row) for python, row in done if minor(python) == HEADLINE]
-        if len(done) >= 2:
-            (first, a), (last, b) = done[0], (headline or done)[-1]
-            change = (float(b['wall / d']) - float(a['wall / d'])) / float(a['wall / d']) * 100
-            fig[f'{model} versions change'] = (
-                f'{a["wall / d"]} × d and {a["client CPU µs/request"]} µs of CPU per request on '
-                f'{minor(first)}, {b["wall / d"]} × d and {b["client CPU µs/request"]} µs on {minor(last)} '
-                f'(wall time {change:+.0f}%)')
-        else:
-            fig[f'{model} versions change'] = '—'
+        mine = {p.python: p for p in found if p.model == model}
+        for python, point in mine.items():
+            fig[f'{model} {minor(python)} ratio'] = text.ratio(point, short=True)
+        headline = [python for python in mine if minor(python) == HEADLINE] or list(mine)[-1:]
+        first = list(mine)[0] if mine else None
+        fig[f'{model} versions change'] = (
+            text.change(mine[first], mine[headline[0]], (minor(first), minor(headline[0])))
+            if first and headline and first != headline[0] else '—')
+        fig[f'{model} versions order'] = text.order(list(mine.values()))
     return fig
 
 
-def write_chart(rows, path):
-    plt = pyplot()
-    models, pythons = table(rows)
-    fig, axes = plt.subplots(figsize=(9, 2.8), layout='constrained')
-    labels = [minor(python) for python, _ in pythons]
-    for model in models:
-        at = [(i, found[model]) for i, (_, found) in enumerate(pythons)
-              if model in found and found[model]['result'] == 'ok']
-        xs = [i for i, _ in at]
-        line, = axes.plot(xs, [float(row['wall / d']) for _, row in at], 'o-', label=model)
-        error_bars(axes, xs, [row for _, row in at], line.get_color())
-    axes.axhline(1, color='grey', linewidth=0.8, linestyle=':')
-    n = ', '.join(f'{n:,}' for n in sorted({row['N'] for row in rows}))
-    axes.set(xlabel='Python', ylabel='wall time / d', title=f'N = {n}: median and IQR of the takes',
-             ylim=(0, None))
-    axes.set_xticks(range(len(labels)), labels)
-    axes.grid(True, alpha=0.3)
-    axes.legend()
-    fig.savefig(path, metadata={'Date': None, 'Creator': None})
-    plt.close(fig)
+def collector(pythons):
+    """Which cycle collector the 3.14 and newer Pythons run: 3.14.0 to 3.14.4 shipped an incremental
+    one, 3.14.5 went back to 3.13's generational collector, which 3.15 keeps (gh-148726)."""
+    newer = [p for p in pythons if order(p)[:2] >= (3, 14)]
+    incremental = [p for p in newer if order(p)[:2] == (3, 14) and order(p)[2:3] < (5,)]
+    generational = [p for p in newer if p not in incremental]
+    parts = [f'{" and ".join(ps)} {"runs" if len(ps) == 1 else "run"} the {kind} one'
+             for ps, kind in ((generational, "generational"), (incremental, "incremental")) if ps]
+    return '; '.join(parts) or 'no 3.14 or newer measured'
 
 
-def main(out):
-    rows = read_csv(out / 'versions.csv')
-    write_table(rows, out / 'versions_table.csv')
-    write_chart(rows, out / 'versions.svg')
-    write_figures(figures(rows), out / 'versions.txt', source='make bench-versions')
-    print(f'wrote {out}/versions_table.csv, versions.svg, versions.txt '
-          f'({", ".join(figures(rows)["versions pythons"].split(", "))})')
+def write_outputs(takes, out):
+    write_takes(sorted(takes, key=lambda t: (order(t.python), t.round)), out / 'versions.csv')
+    write_table(takes, out / 'versions_table.csv')
+    pythons, found = by_python(takes)
+    write_versions_chart(found, pythons, out / 'versions.svg')
+    write_figures(figures(takes), out / 'versions.txt', source='make bench-versions')
 
 
-if __name__ == '__main__':
-    main(Path(sys.argv[1]))
+def redraw(out):
+    """The table, chart and figures again from versions.csv."""
+    write_outputs(read_takes(out / 'versions.csv'), out)

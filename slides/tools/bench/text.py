@@ -1,0 +1,96 @@
+"""How the takes read: wall time with its modes, ranges, drift, and the order the ranges allow."""
+import itertools
+import statistics
+
+
+def number(value, digits=2):
+    return f'{value:,.{digits}f}'
+
+
+def ratio(point, short=False):
+    """'2.51 × d (2.41–2.56)', '3.01 or 18.49 × d (4 and 1 of 5 takes)', 'failed' or
+    'not measured'.  ``short``: without the brackets."""
+    if point is None or point.skipped:
+        return 'not measured'
+    if not point.ok:
+        return 'failed'
+    modes = point.modes
+    if len(modes) == 1:
+        values = modes[0]
+        text = f'{number(statistics.median(values))} × d'
+        spread = f' ({number(values[0])}–{number(values[-1])})' if len(values) > 1 else ''
+        return text + ('' if short else spread)
+    text = ' or '.join(number(statistics.median(m)) for m in modes) + ' × d'
+    counts = ' and '.join(f'{len(m)}' for m in modes)
+    return text + ('' if short else f' ({counts} of {len(point.ratios)} takes)')
+
+
+def cpu(point, spread=False):
+    """'163 µs' of client CPU per request over all the takes; ``spread``: their range too."""
+    if point is None or not point.ok:
+        return '—'
+    text = f'{point.cpu_us:,.0f} µs'
+    values = sorted(t.cpu_us for t in point.timed)
+    if spread and len(values) > 1:
+        text += f' ({values[0]:,.0f}–{values[-1]:,.0f})'
+    return text
+
+
+def takes(point):
+    """'6 takes in 3 rounds', 'one take'."""
+    count, rounds = len(point.measured), len(point.rounds())
+    if count == 1:
+        return 'one take'
+    return f'{count} takes' + (f' in {rounds} rounds' if rounds > 1 else '')
+
+
+def wall(take):
+    return take.ratio
+
+
+def apart(a, b, value=wall):
+    """Whether every take of ``a`` was below every take of ``b`` (wall time over d, or ``value``):
+    over interleaved rounds, a difference larger than both the spread within a round and the
+    drift between rounds."""
+    return max(map(value, a.timed)) < min(map(value, b.timed))
+
+
+def order(found, value=wall):
+    """'uvloop < asyncio ≈ threads' of the Points that ran, lowest first (by the median of
+    ``value``): ``<`` where every take of the one was below every take of the next, ``≈`` where
+    their takes overlap."""
+    done = sorted((p for p in found if p is not None and p.ok and p.timed),
+                  key=lambda p: statistics.median(map(value, p.timed)))
+    if len(done) < 2:
+        return 'too few measured to compare'
+    parts = [done[0].label]
+    for lower, higher in itertools.pairwise(done):
+        parts.append(('< ' if apart(lower, higher, value) else '≈ ') + higher.label)
+    return ' '.join(parts)
+
+
+def drift(found):
+    """'rounds' medians up to 3% apart (asyncio 2%, uvloop 3%); takes within a round up to 1%'
+    over the Points of one mode that ran in rounds ('' when none did)."""
+    measured = [(p, *p.drift()) for p in found if p and p.ok and len(p.modes) == 1]
+    measured = [(p, between, within) for p, between, within in measured if between is not None]
+    if not measured:
+        return ''
+    text = (f'the rounds\' medians up to {max(b for _, b, _ in measured):.0%} apart ('
+            + ', '.join(f'{p.label} {b:.0%}' for p, b, _ in measured) + ')')
+    within = [w for _, _, w in measured if w is not None]
+    return text + (f'; two takes of one round up to {max(within):.0%} apart' if within else '')
+
+
+def change(a, b, what):
+    """'3.26 → 2.76 × d on 3.11 → 3.14 (−15%): faster, every take' or '… ≈: the takes overlap'."""
+    if not (a and b and a.ok and b.ok):
+        return 'not measured on both'
+    first, last = statistics.median(a.ratios), statistics.median(b.ratios)
+    text = (f'{ratio(a, short=True)} on {what[0]}, {ratio(b, short=True)} on {what[1]} '
+            f'({(last - first) / first:+.0%})')
+    if apart(b, a):
+        return text + f', faster on {what[1]}: every take below every take of {what[0]}'
+    if apart(a, b):
+        return text + f', slower on {what[1]}: every take above every take of {what[0]}'
+    return text + ': ≈, their takes overlap, so the difference is within the spread and the drift'
