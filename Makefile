@@ -18,7 +18,7 @@ PYTEST_ARGS ?=
 # libnss3: the one library npm-chromium's Chromium needs, as .readthedocs.yaml's apt_packages says.
 CHROMIUM_DEB ?= chromium
 DEB_PACKAGES := make python3-venv postgresql redis-server nginx libnginx-mod-http-echo $(CHROMIUM_DEB) \
-                fonts-dejavu-core debootstrap shellcheck libnss3 npm
+                fonts-dejavu-core debootstrap shellcheck libnss3
 # Pyodide (CPython in WebAssembly) for the snippets that run in the reader's browser: fetched once
 # from the npm registry by exact version, checked, kept here (not in $(BUILD): make site wipes its folder).
 export PYODIDE_CACHE ?= .cache/pyodide
@@ -50,9 +50,12 @@ help:
 	@echo "make bench-browser  click to first output of a Run button, cold and warm; what Pyodide adds to $(SITE)"
 	@echo "make clean      remove builds and caches (keeps $(VENV) and the chroot, $(CHROOT))"
 
+# npm (Pyodide, npm-chromium): Debian's, unless a Node.js with its own npm is there (NodeSource's
+# nodejs conflicts with Debian's npm package).
 deps:
 	$(SUDO) apt-get update -qq
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEB_PACKAGES)
+	command -v npm >/dev/null || $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm
 	npm cache add $(NPM_CHROMIUM_PACKAGE)
 
 # Read the Docs' Chromium, for the preview picture.  Ubuntu has no chromium package (a snap stub),
