@@ -7,6 +7,7 @@ durations on an ordinary loop, so the virtual clock is not the whole proof.
 """
 import asyncio
 import gc
+import re
 
 import pytest
 
@@ -114,8 +115,9 @@ async def test_real_sequential_takes_the_sum():
 async def test_real_parallel_takes_the_maximum(capsys):
     results, seconds = await elapsed(idiom_parallel.main((0.3, 0.2, 0.1)))
     assert results == [0.3, 0.2, 0.1]
-    assert 0.3 <= seconds < 0.55, f'{seconds:.2f}s: less than the sum 0.6, or not parallel'
-    assert capsys.readouterr().out.startswith('[0.3, 0.2, 0.1] took 0.3 s')
+    assert 0.3 <= seconds < 0.6, f'{seconds:.2f}s: the sum 0.6 or more, so not parallel'
+    # what the slide prints: the results, then the time taken (0.3 s on an idle machine)
+    assert re.fullmatch(r'\[0\.3, 0\.2, 0\.1\] took 0\.[345] s\n', capsys.readouterr().out)
 
 
 @pytest.mark.asyncio
