@@ -1,4 +1,6 @@
 """Under the hood: the tiny selectors loop runs generators, timers and the HTTP client for real."""
+import asyncio
+import collections.abc
 import re
 import time
 
@@ -37,6 +39,70 @@ def test_task_steps_a_generator_through_futures_with_send():
     second.set_result('two')
     assert seen == ['one', 'two']
     assert task.done and task.result == 'finished'
+
+
+# -- what the site says of asyncio's own Future and Task, beside the toy ones
+
+def test_asyncio_future_iter_is_its_await_for_yield_from():
+    """'its ``__iter__`` is the same method, for ``yield from``': it yields the future, then returns the result."""
+    loop = asyncio.new_event_loop()
+    try:
+        future = loop.create_future()
+        waiting = iter(future)
+        assert next(waiting) is future             # up to whoever drives the generator
+        future.set_result(42)
+        with pytest.raises(StopIteration) as stop:
+            next(waiting)
+        assert stop.value.value == 42
+    finally:
+        loop.close()
+
+
+class Recorded(collections.abc.Coroutine):
+    """A coroutine that logs how its Task resumes it: send(value), or throw(exception type)."""
+
+    def __init__(self, coro, log):
+        self.coro, self.log = coro, log
+
+    def send(self, value):
+        self.log.append(('send', value))
+        return self.coro.send(value)
+
+    def throw(self, exc, *args):
+        self.log.append(('throw', type(exc)))
+        return self.coro.throw(exc, *args)
+
+    def close(self):
+        self.coro.close()
+
+    def __await__(self):
+        return self.coro.__await__()
+
+
+def test_asyncio_task_sends_none_and_throws_exceptions_in():
+    """'asyncio's Task resumes a coroutine with ``send(None)`` ... An exception goes in with ``throw()``':
+    unlike the toy Task, it sends no result in; the awaited future's ``__await__`` returns it."""
+    log = []
+
+    async def waits(first, second):
+        got = await first                           # 42, though the Task sent None
+        try:
+            await second
+        except LookupError:
+            return got
+
+    async def main():
+        loop = asyncio.get_running_loop()
+        first, second = loop.create_future(), loop.create_future()
+        task = loop.create_task(Recorded(waits(first, second), log))
+        await asyncio.sleep(0)
+        first.set_result(42)
+        await asyncio.sleep(0)
+        second.set_exception(LookupError('none'))
+        return await task
+
+    assert asyncio.run(main()) == 42
+    assert log == [('send', None), ('send', None), ('throw', LookupError)]
 
 
 def test_sleeps_overlap_and_results_keep_their_order():
