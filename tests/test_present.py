@@ -33,7 +33,7 @@ import requests
 from aiohttp.test_utils import TestServer
 
 from _support import ROOT, sigint_ignored
-from browser import axe_violations
+from browser import axe_violations, static_server
 from slides.tools.present import (
     MAX_RUNS,
     Presenter,
@@ -729,4 +729,85 @@ def test_static_deck_says_live_runs_need_make_present(deck, context):
     before = page.evaluate('location.hash')
     page.keyboard.press('ArrowRight')                   # the deck's own keys still work
     page.wait_for_function('hash => location.hash !== hash', arg=before)
+    assert not context.errors
+
+
+FRAMING_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>another origin</title></head>
+<body><iframe id="deck" src="SRC" width="1000" height="700" onload="window.framed = true"></iframe>
+<script>
+  window.replies = [];       // what the deck answers (hieroglyph answers 'register' with the slides)
+  addEventListener('message', function (event) { window.replies.push(event.data); });
+  function attack(number) {  // what the page of issue 33 did: send the deck to a slide with code
+    var deck = document.getElementById('deck').contentWindow;
+    deck.postMessage({command: 'deck-action', action: 'goto', value: number}, '*');
+    deck.postMessage({command: 'nextSlide'}, '*');
+    deck.postMessage({command: 'register'}, '*');
+  }
+</script></body></html>
+"""
+FRAME_HEADERS = {'content-security-policy', 'x-frame-options', 'cross-origin-opener-policy'}
+
+
+def framing_page(tmp_path, src):
+    (tmp_path / 'index.html').write_text(FRAMING_PAGE.replace('SRC', src))
+    return static_server(tmp_path)
+
+
+@pytest.mark.browser
+def test_a_page_of_another_origin_cannot_frame_the_deck(server, deck, context, tmp_path):
+    """The clickjacking of issue 33: another local origin frames the deck on a slide with code,
+    the presenter clicks into it and presses `r`.  The browser shows no deck in the frame."""
+    number = slide_number(deck, 'tiny_http')
+    runs = []
+    context.on('request', lambda request: '/run/' in request.url and runs.append(request.url))
+    starts_before = started(server)
+    with framing_page(tmp_path, f'{server.url}index.html#{number}') as url:
+        page = context.new_page()
+        with page.expect_console_message(lambda message: "frame-ancestors 'self'" in message.text):
+            page.goto(url)                                # Chromium says why it refuses the frame
+        page.wait_for_function('window.framed')
+        assert [frame.url for frame in page.frames[1:]] == ['chrome-error://chromewebdata/']   # no deck
+        page.click('#deck')
+        page.keyboard.press('r')
+        assert page.frame_locator('#deck').locator('body.loaded').count() == 0
+    assert not runs and started(server) == starts_before
+
+
+@pytest.mark.browser
+def test_the_deck_takes_messages_from_its_own_origin_only(server, deck, context, tmp_path):
+    """Were the frame allowed (headers lost, an old browser), the deck still takes no message of
+    another origin: the page cannot send it to a slide with code, nor register as its console."""
+    number = slide_number(deck, 'tiny_http')
+
+    def without_frame_headers(route):
+        response = route.fetch()
+        headers = {k: v for k, v in response.headers.items() if k.lower() not in FRAME_HEADERS}
+        route.fulfill(response=response, headers=headers)
+
+    context.route(f'{server.url}**', without_frame_headers)
+    runs = []
+    context.on('request', lambda request: '/run/' in request.url and runs.append(request.url))
+    starts_before = started(server)
+    with framing_page(tmp_path, f'{server.url}index.html#1') as url:
+        page = context.new_page()
+        page.goto(url)
+        deck_frame = page.frame_locator('#deck')
+        deck_frame.locator('body.loaded').wait_for()
+        frame = next(f for f in page.frames if f.url.startswith(server.url))
+        page.evaluate('number => attack(number)', number)
+        # a message of the deck's own origin, posted after the page's: once it has come, they have
+        frame.evaluate("""() => new Promise(done => {
+            addEventListener('message', event => event.data === 'probe' && done());
+            postMessage('probe', location.origin); })""")
+        assert frame.evaluate('SlideDeck.curSlide()') == 0              # still the title
+        page.click('#deck')
+        page.keyboard.press('r')                          # on the title slide: nothing to run
+        deck_frame.locator('.liverun-toast').wait_for()
+        assert 'No snippet to run' in deck_frame.locator('.liverun-toast').text_content()
+        assert page.evaluate('window.replies') == []
+        # the same message from the deck's own origin moves it (the test can fail)
+        frame.evaluate("number => postMessage({command: 'deck-action', action: 'goto', value: number}, location.origin)",
+                       number)
+        frame.wait_for_function('index => SlideDeck.curSlide() === index', arg=number - 1)
+    assert not runs and started(server) == starts_before
     assert not context.errors
