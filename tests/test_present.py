@@ -36,6 +36,7 @@ from _support import ROOT, sigint_ignored
 from browser import axe_violations, static_server
 from slides.tools.present import (
     MAX_RUNS,
+    RUN_TIMEOUT,
     Presenter,
     Run,
     allowed_snippets,
@@ -339,6 +340,12 @@ def test_ctrl_c_stops_the_server_its_demo_servers_and_a_running_snippet(deck, st
     assert group_gone(start['pid'])
     with pytest.raises(ConnectionRefusedError):
         socket.create_connection(server.demo_http, timeout=5).close()
+
+
+def test_the_readme_says_the_cap_and_the_bound_the_server_has():
+    readme = ' '.join((ROOT / 'README.md').read_text().split())
+    assert f'{["no", "one", "two", "three", "four", "five"][MAX_RUNS]} in all' in readme
+    assert f'after {RUN_TIMEOUT:g} s is stopped' in readme
 
 
 # -- The environment's secrets ----------------------------------------------------------------
