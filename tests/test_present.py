@@ -507,15 +507,16 @@ def test_run_tree_ends_as_its_command_and_stops_what_it_left():
 
 @pytest.mark.asyncio
 async def test_a_run_past_its_bound_is_stopped_with_its_whole_tree():
-    lines = []
-
     async def send(event):
         lines.append(event.get('text', ''))
 
-    run = Run('double_fork', in_run_tree(SNIPPET))
-    end = await run.stream(os.environ, 5.0, send)      # a bound the program's start fits in
-    assert end['timed_out'] and end['stopped'] == 'past the bound of 5 s' and end['status'] < 0
-    pids = tree_pids(line for line in lines if line.startswith(('snippet', 'daemon')))
+    for bound in (5, 10, 20):       # a bound the program's start fits in, on a busy machine too
+        lines = []
+        end = await Run('double_fork', in_run_tree(SNIPPET)).stream(os.environ, bound, send)
+        pids = tree_pids(line for line in lines if line.startswith(('snippet', 'daemon')))
+        if {'snippet', 'daemon'} <= set(pids):
+            break
+    assert end['timed_out'] and end['stopped'] == f'past the bound of {bound} s' and end['status'] < 0
     assert {'snippet', 'daemon'} <= set(pids), lines
     assert await asyncio.to_thread(gone, pids['snippet']) and await asyncio.to_thread(gone, pids['daemon'])
 
