@@ -15,6 +15,7 @@ before serving.  Ctrl-C (or SIGTERM) stops both servers gracefully.
 import argparse
 import asyncio
 import contextlib
+import signal
 import socket
 from urllib.parse import parse_qs
 
@@ -117,6 +118,9 @@ def main():
     parser.add_argument('--size', type=int, default=1024,
                         help='HTTP body size in bytes (default 1024)')
     args = parser.parse_args()
+    # Our own Ctrl-C, even when started with SIGINT ignored (`cmd &` in a script): uvicorn takes
+    # it over while it serves; this holds from the start too
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve(args.http_port, args.echo_port, args.delay, args.size,
                           announce=lambda line: print(line, flush=True)))

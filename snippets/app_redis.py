@@ -5,6 +5,7 @@ The demo writes the keys ``greeting`` and ``visits`` there.
 """
 import asyncio
 import os
+from urllib.parse import urlsplit
 
 import redis.asyncio as redis
 
@@ -43,6 +44,15 @@ class RedisUnavailable(ConnectionError):
     """Redis did not answer; the message says what to start."""
 
 
+def where(url):
+    """The server a URL names, as host:port (or a socket's path): never its password."""
+    parts = urlsplit(url)
+    if not parts.hostname:
+        return parts.path
+    host = f'[{parts.hostname}]' if ':' in parts.hostname else parts.hostname
+    return f'{host}:{parts.port or 6379}'
+
+
 async def main(url):
     """Run the demos and print what came back; raise RedisUnavailable with advice."""
     try:
@@ -51,7 +61,7 @@ async def main(url):
         print('pub/sub:', await publish_and_listen(url, 'news', ['one', 'two']))
     except redis.ConnectionError as error:
         raise RedisUnavailable(
-            f'cannot reach Redis at {url}: {error}\n'
+            f'cannot reach Redis at {where(url)}: {error}\n'
             'Start a server (Debian: `apt-get install redis-server`, then '
             '`systemctl start redis-server`), or point $ASYNCIO_TALK_REDIS_URL '
             'at a running one.') from error

@@ -77,6 +77,12 @@ def shell(command, env, timeout=600):
     return result.stdout
 
 
+def sigint_ignored(command):
+    """``command`` started as ``command &`` in a script starts it: with SIGINT ignored, which it
+    inherits (a server must take Ctrl-C back itself)."""
+    return ['sh', '-c', 'trap "" INT; exec "$@"', 'sh', *command]
+
+
 # -- concurrency as the server sees it (snippets/_demo_server.py: ?group=NAME&together=K)
 
 def group_paths(count, together=0, wait=2.0, size=3):

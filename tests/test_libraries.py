@@ -274,7 +274,7 @@ async def test_redis_refused_connection_says_what_to_start(refused_port):
     with pytest.raises(app_redis.RedisUnavailable) as caught:
         await app_redis.main(url)
     message = str(caught.value)
-    assert message.startswith(f'cannot reach Redis at {url}: ')
+    assert message.startswith(f'cannot reach Redis at 127.0.0.1:{refused_port}: ')
     assert 'apt-get install redis-server' in message and '$ASYNCIO_TALK_REDIS_URL' in message
 
 
@@ -285,8 +285,20 @@ def test_redis_standalone_reads_the_url_from_the_environment(redis_server):
         'set/get: hello, asyncio', 'pipeline: [True, 1, 42]', "pub/sub: ['one', 'two']"]
 
 
-def test_redis_standalone_refused_exits_nonzero_with_advice(refused_port):
-    url = f'redis://127.0.0.1:{refused_port}/0'
+@pytest.mark.parametrize('credentials', ['', ':hunter2-secret@', 'talk:hunter2-secret@'])
+def test_redis_standalone_refused_exits_nonzero_with_advice(refused_port, credentials):
+    """It names the server by host and port: a URL's password never reaches the screen (issue 33)."""
+    url = f'redis://{credentials}127.0.0.1:{refused_port}/0'
     result = run_snippet('app_redis', env={'ASYNCIO_TALK_REDIS_URL': url})
     assert result.returncode == 1 and 'Traceback' not in result.stderr
-    assert result.stderr.startswith(f'error: cannot reach Redis at {url}: ')
+    assert result.stderr.startswith(f'error: cannot reach Redis at 127.0.0.1:{refused_port}: ')
+    assert 'hunter2' not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize('url, where', [
+    ('redis://:pw@redis.example:6380/1', 'redis.example:6380'),
+    ('rediss://user:pw@[::1]/0', '[::1]:6379'),
+    ('unix:///run/redis/redis.sock?db=0', '/run/redis/redis.sock'),
+])
+def test_redis_where_names_host_and_port_only(url, where):
+    assert app_redis.where(url) == where

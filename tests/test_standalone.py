@@ -1,11 +1,14 @@
 """Every snippet is a program: `python -W error -m snippets.NAME` runs offline and prints what its slide promises."""
 import os
 import re
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from _support import sigint_ignored
 
 ROOT = Path(__file__).resolve().parent.parent
 NOT_PROGRAMS = {'__init__'}   # the package marker (helpers, _name, are not lessons: _demo_server has its own test)
@@ -108,11 +111,21 @@ def test_help_says_what_a_snippet_takes():
     assert 'HOST' in result.stdout.upper() and 'demo server' in result.stdout
 
 
-def test_demo_server_stops_cleanly_on_ctrl_c():
-    import signal
-    proc = subprocess.Popen([sys.executable, '-W', 'error', '-m', 'snippets._demo_server',
-                             '--http-port', '0', '--echo-port', '0'],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+def test_sigint_ignored_starts_a_process_that_ignores_ctrl_c():
+    """The launcher of the Ctrl-C tests does what a script's `cmd &` does."""
+    code = 'import signal; print(signal.getsignal(signal.SIGINT))'
+    result = subprocess.run(sigint_ignored([sys.executable, '-c', code]), capture_output=True, text=True,
+                            timeout=60)
+    assert result.stdout.strip() == str(signal.SIG_IGN), result
+
+
+@pytest.mark.parametrize('started', ['from a terminal', 'with SIGINT ignored'])
+def test_demo_server_stops_cleanly_on_ctrl_c(started):
+    """Ctrl-C stops it however it was started: `cmd &` in a script leaves SIGINT ignored (issue 33)."""
+    command = [sys.executable, '-W', 'error', '-m', 'snippets._demo_server', '--http-port', '0', '--echo-port', '0']
+    if started == 'with SIGINT ignored':
+        command = sigint_ignored(command)
+    proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         first = proc.stdout.readline()
         assert first.startswith('HTTP http://127.0.0.1:')

@@ -13,6 +13,7 @@
    - The console: elapsed time, wall clock, pace against <meta name="deck-talk-minutes">, the
      current step, large notes.  The timer lives in the deck window (so the console can be closed
      and reopened) and reaches the console through hieroglyph's own messages (SlideSync).
+   - Messages: the deck and its console take those of their own origin only.
 
    Nothing here loads anything: the deck works offline. */
 (function () {
@@ -20,6 +21,23 @@
 
   var root = document.documentElement;
   var mode = null;                 // 'deck' or 'console', once the page is ready
+
+  // -- Messages: from the deck's own origin only ----------------------------------------------
+  // The deck and its console talk by postMessage.  A message from another origin (a page that
+  // opened or framed the deck) is not theirs: it could move the deck to a slide and have `r` run
+  // its code (issue 33).  This capturing listener comes first in the window's listeners, ahead
+  // of hieroglyph's: its sync.js ('register', 'nextSlide', 'prevSlide') and console.js accept
+  // a message from any origin; a foreign one goes no further.  (A file:// deck's origin is
+  // opaque: its windows' messages say 'null' or 'file://', which no web page can send to it.)
+  function ownOrigin(event) {
+    if (location.protocol === 'file:') return event.origin === 'null' || event.origin === 'file://';
+    return event.origin === location.origin;
+  }
+  window.addEventListener('message', function (event) {
+    if (!ownOrigin(event)) event.stopImmediatePropagation();
+  }, true);
+  // and our own messages go to our own origin only (a file:// deck's can only say '*')
+  var TARGET = location.protocol === 'file:' ? '*' : location.origin;
 
   // -- Keys: one table, for the handlers and the help overlay -----------------------------
   var HELP = [
@@ -408,13 +426,14 @@
   function consoleAction(action, value) {
     if (!window.opener) return;                             // the deck's window was closed
     if (action === 'next' || action === 'prev') {         // as hieroglyph's console sends them
-      window.opener.postMessage({command: action === 'next' ? 'nextSlide' : 'prevSlide'}, '*');
+      window.opener.postMessage({command: action === 'next' ? 'nextSlide' : 'prevSlide'}, TARGET);
     } else {
-      window.opener.postMessage({command: 'deck-action', action: action, value: value}, '*');
+      window.opener.postMessage({command: 'deck-action', action: action, value: value}, TARGET);
     }
   }
 
   window.addEventListener('message', function (event) {
+    if (!ownOrigin(event)) return;
     var data = event.data || {};
     if (mode === 'deck') {
       if (data.command === 'deck-action') deckAction(data.action, data.value);

@@ -10,15 +10,18 @@ the output as JSON lines.  Only snippets that the slides include can run: the se
 reads the allow-list from the deck's record, ``deck.json``, which the build writes beside the
 deck (``slides/_ext/deck_record.py``; the same build marks those slides); the browser sends only
 a name.  A run needs the secret this start injected into the served deck, in a header, from the
-deck's own origin; it is stopped (its whole process group) past the bound, when the
-browser goes away, when the same snippet is started again, and on Ctrl-C.  Every refused
-request is logged, as is every run when it ends.
+deck's own origin; at most ``MAX_RUNS`` go at once.  A run is stopped, its whole tree (through
+``slides/tools/run_tree.py``: even what starts a session of its own), past the bound, when the
+browser goes away, when the same snippet is started again, and on Ctrl-C, however the server was
+started.  Only the deck's own origin may frame it, and the environment's secrets are hidden from
+the output.  Every refused request is logged, escaped, as is every run when it ends.
 """
 import argparse
 import asyncio
 import contextlib
 import hmac
 import json
+import logging
 import os
 import re
 import secrets
@@ -27,6 +30,7 @@ import socket
 import sys
 import webbrowser
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from aiohttp import web
 
@@ -36,8 +40,51 @@ ROOT = Path(__file__).resolve().parents[2]   # the project: where python -m snip
 
 HOST = '127.0.0.1'                    # the only address the server binds
 RUN_TIMEOUT = 30.0                    # seconds a run may take before it is stopped
-STOP_GRACE = 2.0                      # seconds between SIGTERM and SIGKILL to a run's group
+STOP_GRACE = 3.0                      # seconds between SIGTERM and SIGKILL to a run's group
+#                                       (run_tree needs its own GRACE, 1 s, to stop the rest)
+MAX_RUNS = 3                          # runs going at once, all snippets together
 SECRET_HEADER = 'X-Liverun-Secret'
+# Every answer: framed by the deck's own origin only (the console), no window of another origin
+# keeps a handle on it (clickjacking of `r`: issue 33).
+SAFE_HEADERS = {'Content-Security-Policy': "frame-ancestors 'self'", 'X-Frame-Options': 'SAMEORIGIN',
+                'Cross-Origin-Opener-Policy': 'same-origin',
+                'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-store'}
+# The environment's secrets, hidden from the output (the snippets print none: a second guard):
+# the values of variables named for one, the passwords in URLs and in libpq DSNs.
+SECRET_NAME = re.compile(r'PASSWORD|PASSWD|SECRET|TOKEN|(?:^|_)(?:API_?)?KEY$|(?:^|_)AUTH$', re.I)
+DSN_PASSWORD = re.compile(r"\bpassword\s*=\s*(?:'((?:[^'\\]|\\.)*)'|([^\s']+))")
+HIDDEN = '******'
+
+
+def printable(text):
+    """``text`` with every control or invisible character escaped (``\\x1b``, ``\\n``,
+    ``\\u202e``): logged request data cannot move the cursor, clear the terminal or forge a line."""
+    return ''.join(c if c.isprintable() else c.encode('unicode_escape', 'backslashreplace').decode()
+                   for c in text)
+
+
+def environment_secrets(env):
+    """The values in ``env`` that must not reach the page, longest first: those of variables
+    named for a secret (``PGPASSWORD``, ``GITHUB_TOKEN``; 6 characters or more), and the passwords
+    in URLs (``redis://:PASSWORD@host``) and libpq DSNs (``password=...``; 3 or more)."""
+    found = set()
+    for name, value in env.items():
+        if SECRET_NAME.search(name) and len(value) >= 6:
+            found.add(value)
+        passwords = {re.sub(r'\\(.)', r'\1', quoted) or bare for quoted, bare in DSN_PASSWORD.findall(value)}
+        if '://' in value:
+            with contextlib.suppress(ValueError):
+                if password := urlsplit(value).password:
+                    passwords |= {password, unquote(password)}
+        found |= {password for password in passwords if len(password) >= 3}
+    return sorted(found, key=len, reverse=True)
+
+
+def hide(text, hidden):
+    """``text`` with each of the values ``hidden`` replaced by ``******``."""
+    for value in hidden:
+        text = text.replace(value, HIDDEN)
+    return text
 
 
 def allowed_snippets(deck):
@@ -57,11 +104,31 @@ def kill_group(proc, sig):
         os.killpg(proc.pid, sig)
 
 
-class Run:
-    """One ``python -m snippets.NAME`` in its own process group, streamed to one response."""
+class OneLine(logging.Handler):
+    """aiohttp's own messages (a malformed request, answered 400 before any handler) as one
+    line of the server's log, escaped: not a traceback with the request's bytes in it."""
 
-    def __init__(self, name):
+    def __init__(self, log):
+        super().__init__()
+        self.line = log
+
+    def emit(self, record):
+        error = record.exc_info[1] if record.exc_info else None
+        text = record.getMessage() + (f': {error}' if error else '')
+        self.line(' '.join(text.split()))
+
+
+def in_run_tree(program):
+    """The command that runs ``program`` below ``run_tree``, which stops all it starts with it."""
+    return [sys.executable, '-m', 'slides.tools.run_tree', *program]
+
+
+class Run:
+    """One run of ``command`` (a snippet ``in_run_tree``) in its own session, streamed to one response."""
+
+    def __init__(self, name, command):
         self.name = name
+        self.command = command
         self.stopped = None            # why it was stopped early, if it was
         self.proc = None
         self.reaped = False
@@ -75,12 +142,12 @@ class Run:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(asyncio.shield(self.done.wait()), STOP_GRACE * 2)
 
-    async def stream(self, env, timeout, send):
+    async def stream(self, env, timeout, send, hidden=()):
         """Start the snippet, ``send`` each event, return the final one."""
         loop = asyncio.get_running_loop()
         started = loop.time()
         self.proc = proc = await asyncio.create_subprocess_exec(
-            sys.executable, '-m', f'snippets.{self.name}', cwd=ROOT, env=env,
+            *self.command, cwd=ROOT, env=env,
             stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT, start_new_session=True, limit=1 << 20)
         if self.stopped:                            # stopped while it was starting
@@ -92,7 +159,8 @@ class Run:
             try:
                 async with asyncio.timeout_at(started + timeout):
                     while line := await proc.stdout.readline():
-                        await send({'event': 'line', 'text': line.decode(errors='replace').rstrip('\r\n'),
+                        text = hide(line.decode(errors='replace').rstrip('\r\n'), hidden)
+                        await send({'event': 'line', 'text': text,
                                     't': round(loop.time() - started, 3)})
                     await proc.wait()
             except TimeoutError:
@@ -133,9 +201,10 @@ class Presenter:
         self.allowed = frozenset(allowed)
         self.env = env
         self.run_timeout = run_timeout
-        self.log = log
+        self.log = lambda line: log(printable(line))     # request data in it: escaped
         self.secret = secrets.token_urlsafe(32)
-        self.runs = {}                 # name -> its Run: one at a time per snippet
+        self.runs = {}                 # name -> its Run: one at a time per snippet, MAX_RUNS in all
+        self.hidden = environment_secrets(env)
         self.origin = None             # http://127.0.0.1:PORT once listening
 
     def app(self):
@@ -160,9 +229,9 @@ class Presenter:
         except web.HTTPException as refusal:
             if refusal.status == 403 or request.path.startswith('/run/'):
                 self.log(f'refused {request.method} {request.path}: {refusal.status} {refusal.text.strip()}')
+            refusal.headers.update(SAFE_HEADERS)
             raise
-        response.headers['X-Content-Type-Options'] = 'nosniff'
-        response.headers['Cache-Control'] = 'no-store'
+        response.headers.update(SAFE_HEADERS)
         return response
 
     def check(self, request):
@@ -172,8 +241,14 @@ class Presenter:
             if request.headers.get('Origin') != self.origin:
                 raise web.HTTPForbidden(text='runs are started from the deck only (Origin)\n')
             given = request.headers.get(SECRET_HEADER, '')
-            if not hmac.compare_digest(given.encode(), self.secret.encode()):
+            # the secret is ASCII; a header that is not (even not UTF-8: aiohttp keeps such bytes
+            # as surrogates, which .encode() refused with a 500) is a wrong one
+            if not (given.isascii() and hmac.compare_digest(given.encode(), self.secret.encode())):
                 raise web.HTTPForbidden(text='missing or wrong secret: reload the deck\n')
+
+    def program(self, name):
+        """What a run of ``name`` runs."""
+        return [sys.executable, '-m', f'snippets.{name}']
 
     async def index(self, request):
         """The deck, with this start's secret for liverun.js."""
@@ -198,7 +273,11 @@ class Presenter:
             await previous.stop('run again')
         else:
             raise web.HTTPConflict(text=f'the previous run of {name} is still stopping\n')
-        run = self.runs[name] = Run(name)
+        if len(self.runs) >= MAX_RUNS:
+            going = ', '.join(sorted(self.runs))
+            raise web.HTTPTooManyRequests(
+                text=f'{MAX_RUNS} runs are going already ({going}): stop one (Esc on its slide) first\n')
+        run = self.runs[name] = Run(name, in_run_tree(self.program(name)))
         self.log(f'run {name}: start')
         response = web.StreamResponse(headers={'Content-Type': 'application/x-ndjson'})
         await response.prepare(request)
@@ -207,7 +286,7 @@ class Presenter:
             await response.write(json.dumps(event).encode() + b'\n')
 
         try:
-            end = await run.stream(self.env, self.run_timeout, send)
+            end = await run.stream(self.env, self.run_timeout, send, self.hidden)
             self.log(f'run {name}: exit {end["status"]} in {end["elapsed"]:.1f} s'
                      + (f' (stopped: {end["stopped"]})' if end['stopped'] else ''))
         except (ConnectionError, asyncio.CancelledError):
@@ -225,7 +304,9 @@ class Presenter:
     async def serve(self, port=0, host=HOST, ready=None):
         """Listen on ``host:port`` until cancelled or SIGTERM; then stop every run."""
         check_host(host)
-        runner = web.AppRunner(self.app(), handler_cancellation=True, access_log=None,
+        logger = logging.Logger('aiohttp.server')       # this server's own, not the global one
+        logger.addHandler(OneLine(self.log))
+        runner = web.AppRunner(self.app(), handler_cancellation=True, access_log=None, logger=logger,
                                shutdown_timeout=STOP_GRACE)
         await runner.setup()
         sock = socket.create_server((host, port))
@@ -233,7 +314,8 @@ class Presenter:
             await web.SockSite(runner, sock).start()
             self.origin = f'http://{host}:{sock.getsockname()[1]}'
             stop = asyncio.Event()
-            asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+            for sig in (signal.SIGTERM, signal.SIGINT):       # Ctrl-C however we were started
+                asyncio.get_running_loop().add_signal_handler(sig, stop.set)
             if ready:
                 ready(f'{self.origin}/')
             await stop.wait()
@@ -246,6 +328,9 @@ class Presenter:
 
 
 def main(argv=None):
+    # Our own Ctrl-C, first: started with SIGINT ignored (`cmd &` in a script), a process
+    # ignores it, and so do the processes it starts.  serve() then takes it over.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('deck', type=Path, help='the built deck: the folder of make slides (index.html)')
     parser.add_argument('--host', default=HOST, help=f'only {HOST} is accepted')
