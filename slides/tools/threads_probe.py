@@ -164,19 +164,19 @@ def proc_mounted(root):
 
 def take(cmd, model, n, delay, switch, nginx):
     """One take: the client's report, the GIL waiters' peak and the machine's load while it ran."""
-    proc = subprocess.Popen([*cmd, '-c', CLIENT, model, str(n), f'{delay:g}', json.dumps(nginx.ports),
-                             f'{switch:g}'], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    runtime = int(proc.stdout.readline().split()[1])
-    machine, server = machine_ticks(), tree_ticks(nginx.process.pid)
-    proc.stdin.write('go\n')
-    proc.stdin.flush()
-    peak, deadline = 0, time.monotonic() + TAKE_TIMEOUT
-    while proc.poll() is None and time.monotonic() < deadline:
-        peak = max(peak, gil_waiters(proc.pid, runtime) or 0)
-        time.sleep(SAMPLE_EVERY)
-    if proc.poll() is None:
-        proc.kill()
-    report = json.loads(proc.stdout.read().strip().splitlines()[-1])
+    with subprocess.Popen([*cmd, '-c', CLIENT, model, str(n), f'{delay:g}', json.dumps(nginx.ports),
+                           f'{switch:g}'], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) as proc:
+        runtime = int(proc.stdout.readline().split()[1])
+        machine, server = machine_ticks(), tree_ticks(nginx.process.pid)
+        proc.stdin.write('go\n')
+        proc.stdin.flush()
+        peak, deadline = 0, time.monotonic() + TAKE_TIMEOUT
+        while proc.poll() is None and time.monotonic() < deadline:
+            peak = max(peak, gil_waiters(proc.pid, runtime) or 0)
+            time.sleep(SAMPLE_EVERY)
+        if proc.poll() is None:
+            proc.kill()
+        report = json.loads(proc.stdout.read().strip().splitlines()[-1])
     busy, steal, total = (after - before for after, before in zip(machine_ticks(), machine, strict=True))
     ticks = os.sysconf('SC_CLK_TCK')
     ours = report['user'] + report['sys'] + (tree_ticks(nginx.process.pid) - server) / ticks
