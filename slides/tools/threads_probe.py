@@ -2,24 +2,19 @@
 
     python -m slides.tools.threads_probe --python 3.13 --delays 1 --switch 0.005 10 --rounds 3
 
-nginx (the echo module's ``echo_sleep``, as ``make bench`` runs it) answers N = 10,000 requests after
-d seconds each; a client process runs them the slide's way, ``ThreadPoolExecutor(N)`` and one
-``submit`` of the blocking ``http_get`` per request (``--models threads``: one ``threading.Thread``
-per request).  Takes run in interleaved rounds: every (Python, d, switch interval, model) in turn.
+nginx (with ``echo_sleep``, as ``make bench``) answers N = 10,000 requests after d s each; a client runs
+them the slide's way (``ThreadPoolExecutor(N)``, a ``submit`` of the blocking ``http_get`` each) or with
+one ``threading.Thread`` each (``--models threads``), every (Python, d, switch interval, futex hash,
+model) in turn, round after round.  Per take: wall / d, the time to submit all, user and kernel CPU,
+CPU per request, context switches, the peak of threads blocked in ``futex`` inside ``_PyRuntime``
+(``/proc/PID/task/*/syscall``: the GIL's mutex and condition live there), and others' CPU and steal
+(/proc/stat; a take is this machine's only when both are near 0).  Then, per setting, every take's
+CPU per request and how many were slow (> SLOW µs).
 
-What each take prints: wall time in d, the client's user and kernel CPU and CPU per request, its
-context switches a second, how long the main thread took to submit everything, and the threads that
-were blocked in ``futex`` on an address inside the interpreter's ``_PyRuntime`` (read from
-``/proc/PID/task/*/syscall`` every SAMPLE_EVERY s): the GIL's mutex and condition variable live there,
-so these are threads waiting for the GIL.  Each take also records the machine's load (others' CPU
-and steal, from /proc/stat): a take is only this machine's when both are near 0.  The summary gives,
-per setting, every take's CPU per request and how many were slow (> SLOW µs a request).
-
-What it shows (slides/tools/threads_probe.md): a slow take is a convoy on the GIL.  Thousands of
-threads wait for it in ``take_gil``, each in a condition wait that times out every switch interval;
-every time-out retakes the GIL's mutex and asks the holder to drop the GIL, so the kernel spends the
-CPU on futex wake-ups and the main thread, which must hold the GIL to submit, slows down.  A switch
-interval of 10 s (the wait then ends only when the GIL is handed over) removes the slow takes.
+What it shows (slides/tools/threads_probe.md): a slow take is a convoy on the GIL.  When the answers
+come, thousands of threads wait in ``take_gil``, each in a condition wait that times out every switch
+interval and then retakes the GIL's mutex; the kernel's time goes to futex wake-ups on that mutex.
+``--switch 10`` (waiters then wake only when the GIL is handed over) makes most slow takes fast.
 
 ``--python``: a version pyenv has (3.11, 3.12, 3.13), one of the Debian chroot's (3.14, 3.15 in
 ``.chroot/sid``; as root, /proc is mounted in it for the run), or a path.  Default: this interpreter.
@@ -47,7 +42,7 @@ SLOW = 1000                         # µs of CPU per request above which a take 
 SAMPLE_EVERY = 0.5                  # seconds between two reads of the client's threads (each costs CPU)
 TAKE_TIMEOUT = 180                  # seconds before a take is killed
 
-# The client: python -c CLIENT MODEL N DELAY PORTS SWITCH.  It prints the address of _PyRuntime, waits
+# The client: python -c CLIENT MODEL N DELAY PORTS SWITCH HASH.  It prints the address of _PyRuntime, waits
 # for a line, runs the model and prints one JSON line.
 CLIENT = r'''
 import ctypes, json, resource, socket, sys, threading, time
@@ -55,6 +50,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 model, n, delay, ports = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), json.loads(sys.argv[4])
 sys.setswitchinterval(float(sys.argv[5]))
+if sys.argv[6] == 'global':                              # prctl(PR_FUTEX_HASH, SET_SLOTS, 0): Linux < 6.16's
+    assert ctypes.CDLL(None, use_errno=True).prctl(78, 1, 0, 0, 0) == 0, ctypes.get_errno()
 print('runtime', ctypes.addressof(ctypes.c_char.in_dll(ctypes.pythonapi, '_PyRuntime')), flush=True)
 sys.stdin.readline()
 
@@ -162,10 +159,11 @@ def proc_mounted(root):
             subprocess.run(['umount', str(root / 'proc')], check=True)
 
 
-def take(cmd, model, n, delay, switch, nginx):
+def take(cmd, model, n, delay, switch, futex_hash, nginx):
     """One take: the client's report, the GIL waiters' peak and the machine's load while it ran."""
     with subprocess.Popen([*cmd, '-c', CLIENT, model, str(n), f'{delay:g}', json.dumps(nginx.ports),
-                           f'{switch:g}'], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) as proc:
+                           f'{switch:g}', futex_hash], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                          text=True) as proc:
         runtime = int(proc.stdout.readline().split()[1])
         machine, server = machine_ticks(), tree_ticks(nginx.process.pid)
         proc.stdin.write('go\n')
@@ -182,18 +180,18 @@ def take(cmd, model, n, delay, switch, nginx):
     ours = report['user'] + report['sys'] + (tree_ticks(nginx.process.pid) - server) / ticks
     cpu = report['user'] + report['sys']
     report.update({
-        'model': model, 'd': delay, 'switch': switch, 'µs/req': cpu / n * 1e6, 'GIL waiters': peak,
+        'model': model, 'd': delay, 'switch': switch, 'hash': futex_hash, 'µs/req': cpu / n * 1e6, 'GIL waiters': peak,
         'others %': max(0.0, busy / ticks - ours) / (total / ticks) * 100 if total else 0.0,
         'steal %': steal / total * 100 if total else 0.0})
     return report
 
 
-HEAD = (f"{'python':>8} {'model':>7} {'d':>5} {'switch':>6} {'wall/d':>7} {'submit':>7} {'user':>6}"
+HEAD = (f"{'python':>8} {'model':>7} {'d':>5} {'switch':>6} {'hash':>7} {'wall/d':>7} {'submit':>7} {'user':>6}"
         f" {'sys':>6} {'µs/req':>7} {'kcs/s':>6} {'GILw':>6} {'ok':>6} {'oth%':>5} {'stl%':>5}")
 
 
 def show(r):
-    print(f"{r['python']:>8} {r['model']:>7} {r['d']:5g} {r['switch']:6g} {r['wall'] / r['d']:7.2f}"
+    print(f"{r['python']:>8} {r['model']:>7} {r['d']:5g} {r['switch']:6g} {r['hash']:>7} {r['wall'] / r['d']:7.2f}"
           f" {r['submit']:7.2f} {r['user']:6.2f} {r['sys']:6.2f} {r['µs/req']:7,.0f}"
           f" {r['switches'] / r['wall'] / 1000:6.0f} {r['GIL waiters']:6,} {r['answered']:6,}"
           f" {r['others %']:5.0f} {r['steal %']:5.1f}", flush=True)
@@ -204,12 +202,12 @@ def summary(reports):
     print(f'\nslow: > {SLOW:,} µs of CPU per request; busy: others > 5 % or steal > 5 %')
     groups = {}
     for r in reports:
-        groups.setdefault((r['python'], r['model'], r['d'], r['switch']), []).append(r)
-    for (python, model, delay, switch), rs in groups.items():
+        groups.setdefault((r['python'], r['model'], r['d'], r['switch'], r['hash']), []).append(r)
+    for (python, model, delay, switch, futex_hash), rs in groups.items():
         slow = sum(r['µs/req'] > SLOW for r in rs)
         busy = sum(r['others %'] > 5 or r['steal %'] > 5 for r in rs)
         each = ', '.join(f"{r['µs/req']:,.0f}" for r in rs)
-        print(f"{python:>8} {model:>7} d={delay:g} switch={switch:g}: {slow} of {len(rs)} slow"
+        print(f"{python:>8} {model:>7} d={delay:g} switch={switch:g} {futex_hash}: {slow} of {len(rs)} slow"
               f" ({busy} busy); µs/req {each};"
               f" wall/d median {statistics.median(r['wall'] / delay for r in rs):.2f}")
 
@@ -220,12 +218,14 @@ def main(argv=None):
     parser.add_argument('--models', nargs='+', default=['pool'], choices=['pool', 'threads'])
     parser.add_argument('--delays', nargs='+', type=float, default=[1.0], help='d, seconds')
     parser.add_argument('--switch', nargs='+', type=float, default=[0.005], help='sys.setswitchinterval')
+    parser.add_argument('--hash', nargs='+', default=['private'], choices=['private', 'global'],
+                        help="the client's futex hash: Linux's default (>= 6.16: private, 16 slots a CPU) or global")
     parser.add_argument('--rounds', type=int, default=3, help='each round runs one take of each setting')
     parser.add_argument('-n', type=int, default=10_000)
     args = parser.parse_args(argv)
     pythons = args.python or [sys.executable]
     commands = dict(zip(pythons, map(command, pythons), strict=True))
-    settings = list(itertools.product(pythons, args.delays, args.switch, args.models))
+    settings = list(itertools.product(pythons, args.delays, args.switch, args.hash, args.models))
     print(f'N = {args.n:,}, {args.rounds} rounds of {len(settings)} takes; GILw: peak of threads in'
           f' futex on _PyRuntime, read every {SAMPLE_EVERY} s; kcs/s: the client\'s context switches')
     print(HEAD)
@@ -238,8 +238,8 @@ def main(argv=None):
             connections=max(1024, args.n + 1024), main=f'load_module {echo_module()};'))
         for number in range(args.rounds):
             turn = number % len(settings)                # each round starts one setting further on
-            for python, delay, switch, model in settings[turn:] + settings[:turn]:
-                reports.append(take(commands[python][0], model, args.n, delay, switch, nginx))
+            for python, delay, switch, futex_hash, model in settings[turn:] + settings[:turn]:
+                reports.append(take(commands[python][0], model, args.n, delay, switch, futex_hash, nginx))
                 show(reports[-1])
     summary(reports)
     return reports
