@@ -25,7 +25,7 @@ from sphinx import addnodes
 from sphinx.jinja2glue import BuiltinTemplateLoader
 from sphinx.writers.html5 import HTML5Translator
 
-from deck_fixes import HTML_BUILDERS  # same folder (slides/_ext), on Sphinx's path
+from deck_builders import building_site  # same folder (slides/_ext), on Sphinx's path
 
 CODE = '<div class="highlight"><pre>'   # Pygments' block, in pages and in the snippet pages
 VERSION = '2'
@@ -55,7 +55,7 @@ class AccessibleHTMLTranslator(HTML5Translator):
 
 
 def focusable_code(app, pagename, templatename, context, doctree):
-    if app.builder.name in HTML_BUILDERS and 'body' in context:
+    if building_site(app) and 'body' in context:
         context['body'] = context['body'].replace(CODE, CODE.replace('<pre>', '<pre tabindex="0">'))
 
 

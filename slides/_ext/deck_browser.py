@@ -23,7 +23,7 @@ from docutils import nodes
 from hieroglyph.builder import building_slides
 from sphinx.errors import ExtensionError
 
-from deck_fixes import HTML_BUILDERS
+from deck_builders import building_site  # same folder (slides/_ext), on Sphinx's path
 from deck_record import record
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,7 +35,7 @@ FOLDER = '_static/pyodide'               # in the build's output: the runtime, a
 
 
 def active(app):
-    return app.builder.name in HTML_BUILDERS or building_slides(app)
+    return building_site(app) or building_slides(app)
 
 
 def shares_site_copy(app):
