@@ -31,6 +31,8 @@ if str(ROOT) not in sys.path:
     sys.path.append(str(ROOT))           # slides.tools: the fetching program, and its pinned version
 from slides.tools import pyodide as pyodide_tool  # noqa: E402
 
+VERSION = '1'
+
 FOLDER = '_static/pyodide'               # in the build's output: the runtime, and snippets/ beside it
 
 
@@ -110,4 +112,4 @@ def setup(app):
     app.connect('html-page-context', add_meta)
     app.connect('doctree-resolved', mark_runnable_code)
     app.connect('build-finished', copy_runtime)
-    return {'parallel_read_safe': True, 'parallel_write_safe': True}
+    return {'version': VERSION, 'parallel_read_safe': True, 'parallel_write_safe': True}

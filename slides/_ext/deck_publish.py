@@ -37,6 +37,8 @@ from deck_builders import building_site  # same folder (slides/_ext), on Sphinx'
 from deck_order import AFTER_EXTENSIONS, SITE_ASSETS_OFF_SLIDES
 from deck_record import record
 
+VERSION = '1'
+
 LANGUAGES = {'.py': 'python3', '.pycon': 'pycon'}
 PAGES = 'snippets'                     # where the snippet pages go in the site
 
@@ -244,4 +246,4 @@ def setup(app):
     app.connect('html-page-context', social_tags)
     app.connect('html-page-context', keep_site_assets_off_slides, priority=SITE_ASSETS_OFF_SLIDES)
     app.connect('build-finished', copy_plain_snippets)
-    return {'parallel_read_safe': True, 'parallel_write_safe': True}
+    return {'version': VERSION, 'parallel_read_safe': True, 'parallel_write_safe': True}
