@@ -15,7 +15,8 @@ hieroglyph's *behaviour* (not its toolchain) are in ``deck_fixes.py``.
    ``python -W error`` stops the build.  The slide builders get a plain ``app``; ``traverse()`` is
    let through for hieroglyph's own modules only (a warnings filter on its module names and
    ``DeprecationWarning``), so the project's code still fails on it, and every deprecation of
-   Sphinx's (``RemovedInSphinx10Warning``, ``RemovedInSphinx11Warning``) stays an error.
+   Sphinx's (``RemovedInSphinx10Warning``, ``RemovedInSphinx11Warning``) stays an error, in
+   hieroglyph's modules too (``error`` filters for both, in front of that one).
 3. ``post_process_images`` slices and compares ``self.srcdir``/``self.outdir`` as ``str``
    (``node['uri'].startswith(self.outdir)``); Sphinx 7.2+ made them ``Path`` objects, so any
    slide with an image fails (``TypeError``, or ``RemovedInSphinx10Warning`` on 9.0).  What
