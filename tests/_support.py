@@ -4,7 +4,7 @@ Waiting: the tests wait for what they mean, never for a fixed time that stands i
 
 * Named timeouts bound every wait: ``SHORT_TIMEOUT`` for something that normally takes well under a
   second (a server to answer or stop, a callback to run), ``LONG_TIMEOUT`` for a whole program or
-  build.  Generous, so that a busy machine is slow, not failing: a timeout is a hang, not a result.
+  build, ``BROWSER_TIMEOUT_MS`` for one wait of the browser's.  Generous, so that a busy machine is slow, not failing: a timeout is a hang, not a result.
 * ``wait_until(condition)`` (in a thread) and ``await until(condition)`` (in a coroutine: the loop runs
   meanwhile) poll a condition until it holds, and fail saying what did not happen.
 * ``Ran`` wraps a callback: ``await ran.wait()`` returns once it has run (returned or raised) as many
@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 SHORT_TIMEOUT = 30      # seconds: a server to start, answer or stop; a callback to run; an event to come
 LONG_TIMEOUT = 300      # seconds: a whole build or program
+BROWSER_TIMEOUT_MS = 15_000   # milliseconds: any single wait of Chromium's (Playwright counts in ms)
 POLL = 0.01             # seconds between two looks at a condition
 
 
