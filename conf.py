@@ -38,6 +38,7 @@ extensions = [
 root_doc = 'index'
 exclude_patterns = ['_build']
 templates_path = ['slides/_templates']
+template_bridge = 'deck_a11y.SlideTemplates'   # slides/_ext: hieroglyph's slide layout with a lang
 pygments_style = 'default'
 highlight_language = 'python3'
 
@@ -100,7 +101,8 @@ deck_description = ('Ilya Etingof\'s 2015 talk on I/O concurrency in Python, reb
                     'line of code on a slide runs and is tested, the network code against real servers.')
 
 # -- Slides (hieroglyph) -----------------------------------------------------
-slide_theme = 'slides'
+slide_theme = 'deck'                # slides/_themes/deck: hieroglyph's 'slides' theme, its font import left out
+slide_theme_path = ['slides/_themes']
 slide_levels = 3
 slide_numbers = True
 slide_footer = 'I/O concurrency: asyncio'

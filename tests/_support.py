@@ -1,12 +1,25 @@
-"""Plain helpers shared by conftest.py and the tests (not fixtures)."""
+"""Plain helpers shared by conftest.py and the tests (not fixtures), as CPython's ``test.support``.
+
+Waiting: the tests wait for what they mean, never for a fixed time that stands in for it.
+
+* Named timeouts bound every wait: ``SHORT_TIMEOUT`` for something that normally takes well under a
+  second (a server to answer or stop, a callback to run), ``LONG_TIMEOUT`` for a whole program or
+  build, ``BROWSER_TIMEOUT_MS`` for one wait of the browser's.  Generous, so that a busy machine is slow, not failing: a timeout is a hang, not a result.
+* ``wait_until(condition)`` (in a thread) and ``await until(condition)`` (in a coroutine: the loop runs
+  meanwhile) poll a condition until it holds, and fail saying what did not happen.
+* ``Ran`` wraps a callback: ``await ran.wait()`` returns once it has run (returned or raised) as many
+  times as asked, so a check of what the callback did comes after it, however late it is.
+"""
 import asyncio
 import contextlib
+import functools
 import json
 import os
 import re
 import selectors
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -14,6 +27,63 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+
+SHORT_TIMEOUT = 30      # seconds: a server to start, answer or stop; a callback to run; an event to come
+LONG_TIMEOUT = 300      # seconds: a whole build or program
+BROWSER_TIMEOUT_MS = 15_000   # milliseconds: any single wait of Chromium's (Playwright counts in ms)
+POLL = 0.01             # seconds between two looks at a condition
+
+
+def _not_within(condition, timeout, what):
+    what = what() if callable(what) else what
+    pytest.fail(f'{what or getattr(condition, "__name__", condition)}: not within {timeout} s')
+
+
+def wait_until(condition, timeout=SHORT_TIMEOUT, what=None):
+    """Call ``condition()`` until it returns something true, and return that; fail after ``timeout``
+    seconds, saying ``what`` (a string, or a function that returns one) did not happen."""
+    deadline = time.monotonic() + timeout
+    while not (result := condition()):
+        if time.monotonic() > deadline:
+            _not_within(condition, timeout, what)
+        time.sleep(POLL)
+    return result
+
+
+async def until(condition, timeout=SHORT_TIMEOUT, what=None):
+    """``wait_until`` in a coroutine: the loop runs the other tasks and callbacks between two looks."""
+    deadline = time.monotonic() + timeout
+    while not (result := condition()):
+        if time.monotonic() > deadline:
+            _not_within(condition, timeout, what)
+        await asyncio.sleep(POLL)
+    return result
+
+
+class Ran:
+    """Which calls of the callbacks it wraps have finished (returned or raised), as an event to wait for.
+
+    ``ran.wrap(func)`` is ``func`` that counts its calls once they are over;
+    ``await ran.wait(times)`` returns once that many are (failing after ``SHORT_TIMEOUT``).  Calls may come
+    from any thread.
+    """
+
+    def __init__(self):
+        self.count = 0
+        self._lock = threading.Lock()
+
+    def wrap(self, func):
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            try:
+                return func(*args, **kwargs)
+            finally:
+                with self._lock:
+                    self.count += 1
+        return wrapper
+
+    async def wait(self, times=1, timeout=SHORT_TIMEOUT):
+        await until(lambda: self.count >= times, timeout, f'the callback to run {times} time(s) (ran {self.count})')
 
 
 def deck_record(build):

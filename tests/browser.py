@@ -18,10 +18,9 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from _support import missing
+from _support import BROWSER_TIMEOUT_MS, missing
 from slides.tools.publish import CHROMIUM_ARGS, find_chromium
 
-TIMEOUT_MS = 15_000
 DECK_PAGE = 'slides/index.html'              # the deck in the published folder
 # axe-core's rules for WCAG 2.0 and 2.1, levels A and AA (axe-playwright-python bundles axe-core).
 WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']
@@ -149,7 +148,7 @@ class Visit:
         self.root = root
         self.outside, self.failed, self.errors = [], [], []
         self.context = browser.new_context(**options)
-        self.context.set_default_timeout(TIMEOUT_MS)
+        self.context.set_default_timeout(BROWSER_TIMEOUT_MS)
         self.context.route('**/*', self.guard)
         self.context.on('requestfailed', self.request_failed)
         self.context.on('response', lambda r: r.status >= 400 and self.failed.append(f'{r.url}: {r.status}'))

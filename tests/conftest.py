@@ -19,7 +19,7 @@ import time
 
 import pytest
 
-from _support import busy_cores
+from _support import SHORT_TIMEOUT, busy_cores, wait_until
 from _support import missing as _missing
 from slides.tools.nginx import NginxMissing, free_ports, nginx_binary, running_nginx
 from snippets._demo_server import demo_body
@@ -28,7 +28,6 @@ from snippets._run import demo_servers
 # The deck's builds, and Chromium with static servers: fixtures shared by the modules that need them.
 pytest_plugins = ['builds', 'browser']
 
-SERVER_TIMEOUT = 30  # seconds for a server to start or stop
 POSTGRES_PASSWORD = 'talk-secret'  # the throwaway cluster's; password auth over TCP
 
 
@@ -48,19 +47,21 @@ def _busy_machine(request):
 
 
 def _wait_until_serving(proc, answers, what, log):
-    """Poll ``answers()`` until it is true; raise with the server's log if it dies or
-    SERVER_TIMEOUT passes first."""
-    deadline = time.monotonic() + SERVER_TIMEOUT
-    while True:
+    """Until ``answers()`` is true; fail with the server's log if it dies or SHORT_TIMEOUT passes first."""
+    def serving_or_dead():
         try:
             if answers():
-                return
+                return True
         except OSError:
             pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            log.seek(0)
-            raise RuntimeError(f'{what} did not start:\n{log.read()[-3000:]}')
-        time.sleep(0.05)
+        return proc.poll() is not None
+
+    def not_serving():
+        log.seek(0)
+        return f'{what} did not start:\n{log.read()[-3000:]}'
+    wait_until(serving_or_dead, what=not_serving)
+    if proc.poll() is not None:
+        pytest.fail(not_serving() + f'\n(exit status {proc.returncode})')
 
 
 @pytest.fixture(scope='session')
@@ -164,7 +165,7 @@ class SlowPeer:
                 self.received += data
         except TimeoutError:                 # the client stopped sending: answer what came
             pass
-        conn.settimeout(SERVER_TIMEOUT)
+        conn.settimeout(SHORT_TIMEOUT)
         conn.sendall(self.reply(bytes(self.received)))
         conn.shutdown(socket.SHUT_WR)        # our side is done; now wait for the client's
         while conn.recv(self.chunk):
@@ -177,7 +178,7 @@ class SlowPeer:
         except OSError:
             pass
         self.listener.close()
-        self.thread.join(SERVER_TIMEOUT)
+        self.thread.join(SHORT_TIMEOUT)
 
 
 HTTP_OK = b'HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok'
@@ -221,7 +222,7 @@ def _postgres_bindir():
 
 
 def _run_checked(cmd, what, log=None):
-    result = subprocess.run(cmd, capture_output=True, text=True, timeout=SERVER_TIMEOUT + 30)
+    result = subprocess.run(cmd, capture_output=True, text=True, timeout=SHORT_TIMEOUT + 30)
     if result.returncode:
         detail = result.stdout + result.stderr
         if log and os.path.exists(log):
@@ -262,13 +263,13 @@ def postgres():
         options = (f'-c port={port} -c listen_addresses=127.0.0.1 -c fsync=off '
                    f'-c unix_socket_directories={sockets}')
         try:
-            _run_checked([*pg_ctl, 'start', '-w', '-t', str(SERVER_TIMEOUT), '-l', log,
+            _run_checked([*pg_ctl, 'start', '-w', '-t', str(SHORT_TIMEOUT), '-l', log,
                           '-o', options], 'pg_ctl start', log)
             yield (f'host=127.0.0.1 port={port} dbname=postgres user=talk '
                    f'password={POSTGRES_PASSWORD} connect_timeout=10')
         finally:        # also after a failed start: a half-started server must not linger
-            subprocess.run([*pg_ctl, 'stop', '-m', 'fast', '-w', '-t', str(SERVER_TIMEOUT)],
-                           capture_output=True, timeout=SERVER_TIMEOUT + 30)
+            subprocess.run([*pg_ctl, 'stop', '-m', 'fast', '-w', '-t', str(SHORT_TIMEOUT)],
+                           capture_output=True, timeout=SHORT_TIMEOUT + 30)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -296,7 +297,7 @@ def redis_server():
             yield f'redis://127.0.0.1:{port}/0'
         finally:
             proc.terminate()
-            proc.wait(SERVER_TIMEOUT)
+            proc.wait(SHORT_TIMEOUT)
             shutil.rmtree(tmp, ignore_errors=True)
 
 

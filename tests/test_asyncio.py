@@ -2,7 +2,8 @@
 
 Network snippets run against the real servers of conftest.py (strict HTTP/1.1,
 TCP echo) or against small misbehaving servers started here; every wait is
-bounded by ``asyncio.timeout``.
+bounded by ``asyncio.timeout``, and a check of what a callback did waits until it has run
+(``_support.Ran``), not for a while.
 """
 import asyncio
 import contextlib
@@ -16,7 +17,7 @@ import time
 
 import pytest
 
-from _support import BIG, CLOSE_WAIT, group_paths, in_flight, run_virtual
+from _support import BIG, CLOSE_WAIT, SHORT_TIMEOUT, Ran, group_paths, in_flight, run_virtual, until
 from snippets import (
     callback_to_future,
     echo_protocol,
@@ -30,8 +31,6 @@ from snippets import (
 from snippets._demo_server import demo_body
 from snippets._http import IncompleteResponse, split_response
 from snippets.http_blocking import http_request
-
-TIMEOUT = 30  # seconds: the bound on every wait below
 
 
 @pytest.fixture(autouse=True)
@@ -119,7 +118,7 @@ def counting_calls(monkeypatch, module, name):
 @pytest.mark.asyncio
 async def test_http_client_gets_every_byte_of_concurrent_answers(http_server):
     sizes = [10, 70_000, 3 * 1024 * 1024, 5]     # 3 MiB: far more than one read
-    async with asyncio.timeout(TIMEOUT):
+    async with asyncio.timeout(SHORT_TIMEOUT):
         responses = await asyncio.gather(
             *(http_asyncio.http_get(*http_server, path=f'/?size={n}') for n in sizes))
     assert [split_response(r) for r in responses] == [(200, demo_body(n)) for n in sizes]
@@ -128,7 +127,7 @@ async def test_http_client_gets_every_byte_of_concurrent_answers(http_server):
 @pytest.mark.asyncio
 async def test_http_requests_overlap(http_server):
     """Gathered, four requests are in flight at the server at once."""
-    async with asyncio.timeout(TIMEOUT):
+    async with asyncio.timeout(SHORT_TIMEOUT):
         responses = await asyncio.gather(
             *(http_asyncio.http_get(*http_server, path=p) for p in group_paths(4, together=4)))
     assert [split_response(r) for r in responses] == [(200, b'lin')] * 4
@@ -141,7 +140,7 @@ async def test_http_client_sends_every_byte_to_a_slow_reader_then_closes(slow_ht
     delivered, and the socket closed (the server sees EOF) when http_get returns."""
     host, port = slow_http_server.address
     path = '/' + 'x' * BIG
-    async with asyncio.timeout(TIMEOUT):
+    async with asyncio.timeout(SHORT_TIMEOUT):
         response = await http_asyncio.http_get(host, port, path)
     # no await from here on: the loop does not run again before these checks
     assert slow_http_server.saw_eof.wait(CLOSE_WAIT), 'the socket was still open on return'
@@ -155,21 +154,21 @@ async def test_http_client_sends_every_byte_to_a_slow_reader_then_closes(slow_ht
 
 @pytest.mark.asyncio
 async def test_http_refused_connection_raises(refused_port):
-    async with asyncio.timeout(TIMEOUT):
+    async with asyncio.timeout(SHORT_TIMEOUT):
         with pytest.raises(ConnectionRefusedError):
             await http_asyncio.http_get('127.0.0.1', refused_port)
 
 
 @pytest.mark.asyncio
 async def test_http_server_closing_early_is_reported(early_close_server):
-    async with asyncio.timeout(TIMEOUT):
+    async with asyncio.timeout(SHORT_TIMEOUT):
         with pytest.raises(IncompleteResponse, match='10 of 1000 body bytes'):
             await http_asyncio.http_get(*early_close_server)
 
 
 @pytest.mark.asyncio
 async def test_http_one_failure_surfaces_from_gather(http_server, refused_port):
-    async with asyncio.timeout(TIMEOUT):
+    async with asyncio.timeout(SHORT_TIMEOUT):
         with pytest.raises(ConnectionRefusedError):
             await asyncio.gather(http_asyncio.http_get(*http_server),
                                  http_asyncio.http_get('127.0.0.1', refused_port))
@@ -227,14 +226,14 @@ def test_get_event_loop_with_no_loop_set_warns_then_raises():
 
 @pytest.mark.asyncio
 async def test_echo_streams_round_trip(echo_server):
-    async with asyncio.timeout(TIMEOUT):
+    async with asyncio.timeout(SHORT_TIMEOUT):
         assert await echo_streams.tcp_echo_client(*echo_server, b'Hello World!') == b'Hello World!'
 
 
 @pytest.mark.asyncio
 async def test_echo_streams_many_clients_each_get_their_own_echo(echo_server):
     messages = [b'client %d ' % i * (i * 1000 + 1) for i in range(20)]   # up to ~200 KB
-    async with asyncio.timeout(TIMEOUT):
+    async with asyncio.timeout(SHORT_TIMEOUT):
         echoes = await asyncio.gather(
             *(echo_streams.tcp_echo_client(*echo_server, m) for m in messages))
     assert echoes == messages
@@ -246,7 +245,7 @@ async def test_echo_streams_waits_for_a_slow_reader_then_closes(slow_echo_server
     byte delivered and echoed, and the peer sees EOF by the time the client returns."""
     message = demo_body(BIG)
     slow_echo_server.expect = len(message)
-    async with asyncio.timeout(TIMEOUT):
+    async with asyncio.timeout(SHORT_TIMEOUT):
         echo = await echo_streams.tcp_echo_client(*slow_echo_server.address, message)
     # no await from here on: the loop does not run again before these checks
     assert slow_echo_server.saw_eof.wait(CLOSE_WAIT), 'the socket was still open on return'
@@ -260,7 +259,7 @@ async def test_echo_streams_waits_for_a_slow_reader_then_closes(slow_echo_server
 
 @pytest.mark.asyncio
 async def test_echo_streams_reports_a_short_echo():
-    async with asyncio.timeout(TIMEOUT), hanging_up_server(12, b'Hello') as address:
+    async with asyncio.timeout(SHORT_TIMEOUT), hanging_up_server(12, b'Hello') as address:
         with pytest.raises(asyncio.IncompleteReadError) as info:
             await echo_streams.tcp_echo_client(*address, b'Hello World!')
     assert info.value.partial == b'Hello'
@@ -268,32 +267,41 @@ async def test_echo_streams_reports_a_short_echo():
 
 @pytest.mark.asyncio
 async def test_echo_streams_refused(refused_port):
-    async with asyncio.timeout(TIMEOUT):
+    async with asyncio.timeout(SHORT_TIMEOUT):
         with pytest.raises(ConnectionRefusedError):
             await echo_streams.tcp_echo_client('127.0.0.1', refused_port, b'x')
 
 
 @pytest.mark.asyncio
 async def test_lovely_protocol_resolves_its_future(echo_server):
-    async with asyncio.timeout(TIMEOUT):
+    async with asyncio.timeout(SHORT_TIMEOUT):
         assert await echo_protocol.lovely_client(*echo_server) == b'iloveyou'
 
 
+def connection_lost_runs(monkeypatch):
+    """Every LovelyProtocol's connection_lost(), counted once it has run."""
+    lost = Ran()
+    protocol = echo_protocol.LovelyProtocol
+    monkeypatch.setattr(protocol, 'connection_lost', lost.wrap(protocol.connection_lost))
+    return lost
+
+
 @pytest.mark.asyncio
-async def test_lovely_protocol_closes_quietly_after_the_echo(echo_server):
+async def test_lovely_protocol_closes_quietly_after_the_echo(echo_server, monkeypatch):
     """The transport's close() calls connection_lost() once the loop runs again: the future is
     done by then, and must be left alone (InvalidStateError otherwise, in the loop)."""
     loop = asyncio.get_running_loop()
     errors = []
     loop.set_exception_handler(lambda loop, context: errors.append(context))
-    async with asyncio.timeout(TIMEOUT):
+    lost = connection_lost_runs(monkeypatch)
+    async with asyncio.timeout(SHORT_TIMEOUT):
         assert await echo_protocol.lovely_client(*echo_server) == b'iloveyou'
-        await asyncio.sleep(0.1)                      # connection_lost() has run
+        await lost.wait()                             # connection_lost() has run
     assert errors == []
 
 
 @pytest.mark.asyncio
-async def test_lovely_protocol_ignores_bytes_after_the_echo():
+async def test_lovely_protocol_ignores_bytes_after_the_echo(monkeypatch):
     """A peer that sends more than the message, after the echo: data_received() runs again with
     the future already done, and must leave it alone (unguarded, set_result() raises
     InvalidStateError: "Fatal error: protocol.data_received() call failed")."""
@@ -301,6 +309,7 @@ async def test_lovely_protocol_ignores_bytes_after_the_echo():
     errors = []
     loop.set_exception_handler(lambda loop, context: errors.append(context))
     echoed = asyncio.Event()
+    lost = connection_lost_runs(monkeypatch)
 
     async def overlong_echo(reader, writer):
         writer.write(await reader.readexactly(8))
@@ -312,15 +321,14 @@ async def test_lovely_protocol_ignores_bytes_after_the_echo():
         await writer.wait_closed()
 
     server = await asyncio.start_server(overlong_echo, '127.0.0.1', 0)
-    async with server, asyncio.timeout(TIMEOUT):
+    async with server, asyncio.timeout(SHORT_TIMEOUT):
         done = loop.create_future()
         transport, protocol = await loop.create_connection(
             lambda: echo_protocol.LovelyProtocol(b'iloveyou', done), *server.sockets[0].getsockname()[:2])
         assert await done == b'iloveyou'
         echoed.set()
-        while not transport.is_closing():           # the extra bytes, then the server's EOF
-            await asyncio.sleep(0.01)
-        await asyncio.sleep(0.1)                    # connection_lost() has run
+        await lost.wait()                           # the extra bytes, the server's EOF, connection_lost()
+    assert transport.is_closing()
     assert errors == []
     assert protocol.echo == b'iloveyou and more'
 
@@ -330,14 +338,14 @@ async def test_lovely_protocol_collects_an_echo_in_pieces(echo_server):
     """1 MiB cannot come back in one data_received call (the transport reads
     at most 256 KiB at a time): the protocol must gather the pieces."""
     message = demo_body(1024 * 1024)
-    async with asyncio.timeout(TIMEOUT):
+    async with asyncio.timeout(SHORT_TIMEOUT):
         assert await echo_protocol.lovely_client(*echo_server, message) == message
 
 
 @pytest.mark.asyncio
 async def test_lovely_protocol_clients_do_not_mix(echo_server):
     messages = [b'iloveyou %d' % i for i in range(10)]
-    async with asyncio.timeout(TIMEOUT):
+    async with asyncio.timeout(SHORT_TIMEOUT):
         echoes = await asyncio.gather(
             *(echo_protocol.lovely_client(*echo_server, m) for m in messages))
     assert echoes == messages
@@ -345,14 +353,14 @@ async def test_lovely_protocol_clients_do_not_mix(echo_server):
 
 @pytest.mark.asyncio
 async def test_lovely_protocol_reports_a_hang_up_before_the_echo():
-    async with asyncio.timeout(TIMEOUT), hanging_up_server(8, b'ilov') as address:
+    async with asyncio.timeout(SHORT_TIMEOUT), hanging_up_server(8, b'ilov') as address:
         with pytest.raises(EOFError, match='closed early'):
             await echo_protocol.lovely_client(*address)
 
 
 @pytest.mark.asyncio
 async def test_lovely_protocol_refused(refused_port):
-    async with asyncio.timeout(TIMEOUT):
+    async with asyncio.timeout(SHORT_TIMEOUT):
         with pytest.raises(ConnectionRefusedError):
             await echo_protocol.lovely_client('127.0.0.1', refused_port)
 
@@ -371,7 +379,7 @@ async def test_echo_main_prints_the_echo(module, echo, echo_server, capsys):
 async def test_future_gives_its_result_then_raises_its_exception(capsys):
     loop = asyncio.get_running_loop()
     start = loop.time()
-    async with asyncio.timeout(TIMEOUT):
+    async with asyncio.timeout(SHORT_TIMEOUT):
         await futures.main(delay=0.1)
     assert loop.time() - start >= 0.1       # the await really waited for set_result
     assert capsys.readouterr().out == 'result: 42\nexception: no such thing\n'
@@ -427,11 +435,10 @@ async def test_callback_comes_from_a_worker_thread_while_the_loop_runs(tmp_path)
     thread while the loop goes on; the callback then wakes the coroutine."""
     fifo = tmp_path / 'fifo'
     os.mkfifo(fifo)
-    async with asyncio.timeout(TIMEOUT):
+    async with asyncio.timeout(SHORT_TIMEOUT):
         task = asyncio.create_task(callback_to_future.read_file(fifo))
-        await asyncio.sleep(0.1)                      # the loop is not blocked...
-        assert not task.done()                        # ...and the read is still pending
-        [worker] = worker_threads(fifo)
+        [worker] = await until(lambda: worker_threads(fifo), what='the read\'s worker thread')
+        assert not task.done()                        # the loop runs, and the read is still pending
         assert worker is not threading.current_thread()
         await asyncio.to_thread(fifo.write_bytes, b'through the pipe')
         assert await task == b'through the pipe'
@@ -439,27 +446,34 @@ async def test_callback_comes_from_a_worker_thread_while_the_loop_runs(tmp_path)
 
 
 @pytest.mark.asyncio
-async def test_callback_after_the_waiter_gave_up_is_dropped(tmp_path):
+async def test_callback_after_the_waiter_gave_up_is_dropped(tmp_path, monkeypatch):
     """A late callback on a cancelled future must not raise InvalidStateError in the loop."""
     loop = asyncio.get_running_loop()
     errors = []
     loop.set_exception_handler(lambda loop, context: errors.append(context))
+    settled, call_soon_threadsafe = Ran(), loop.call_soon_threadsafe
+
+    def counting_settle(callback, *args, **kwargs):   # the worker hands settle() to the loop
+        if callback.__qualname__.endswith('read_file.<locals>.settle'):
+            callback = settled.wrap(callback)
+        return call_soon_threadsafe(callback, *args, **kwargs)
+    monkeypatch.setattr(loop, 'call_soon_threadsafe', counting_settle)
     fifo = tmp_path / 'fifo'
     os.mkfifo(fifo)
-    async with asyncio.timeout(TIMEOUT):
+    async with asyncio.timeout(SHORT_TIMEOUT):
         with pytest.raises(TimeoutError):
             await asyncio.wait_for(callback_to_future.read_file(fifo), 0.1)
         [worker] = worker_threads(fifo)
         await asyncio.to_thread(fifo.write_bytes, b'too late')
-        await asyncio.to_thread(worker.join)          # the callback has been handed over...
-        await asyncio.sleep(0.05)                     # ...and settle() has run
+        await settled.wait()                          # settle() has run in the loop
     assert errors == []
+    await asyncio.to_thread(worker.join, SHORT_TIMEOUT)
 
 
 @pytest.mark.asyncio
 async def test_callback_main_prints_both_paths(tmp_path, capsys):
     (tmp_path / 'hello').write_bytes(b'hello')
-    async with asyncio.timeout(TIMEOUT):
+    async with asyncio.timeout(SHORT_TIMEOUT):
         await callback_to_future.main([tmp_path / 'hello', tmp_path / 'nope'])
     assert capsys.readouterr().out.splitlines() == [
         f"{tmp_path / 'hello'}: 5 bytes: b'hello'...",

@@ -19,13 +19,12 @@ from pathlib import Path
 
 import pytest
 
-from _support import ROOT, design_size, shown_snippets
+from _support import BROWSER_TIMEOUT_MS, ROOT, design_size, shown_snippets
 
 pytestmark = pytest.mark.browser
 
 VIEWPORT = dict(zip(('width', 'height'), design_size(), strict=True))   # scale 1
 SLIDE_FIT = Path(__file__).with_name('slide_fit.js').read_text()   # measures one slide
-TIMEOUT_MS = 10_000                        # any single browser wait
 
 
 class Watched:
@@ -34,7 +33,7 @@ class Watched:
     def __init__(self, browser):
         self.errors = []
         self.context = browser.new_context(viewport=VIEWPORT)
-        self.context.set_default_timeout(TIMEOUT_MS)
+        self.context.set_default_timeout(BROWSER_TIMEOUT_MS)
         self.context.on('page', self.watch)
 
     def watch(self, page):

@@ -1,5 +1,6 @@
 """Deck checks: the builds pass with -W, slides show code only by literalinclude, every snippet is shown,
 every speaker note is short enough to say."""
+import json
 import os
 import pickle
 import re
@@ -155,7 +156,8 @@ def test_includes_name_no_line_numbers():
 def test_hieroglyph_compat_lets_deprecations_through_for_the_projects_own_code():
     """The compat layer lets hieroglyph's ``traverse()`` through for hieroglyph's modules only, and only
     once a build has set it up (importing it changes no warning filter and patches nothing); its
-    patches apply once however often ``setup()`` runs; Sphinx's deprecations stay errors."""
+    patches apply once however often ``setup()`` runs; Sphinx's deprecations (``RemovedInSphinx10Warning``,
+    ``RemovedInSphinx11Warning``) stay errors, in hieroglyph's modules too, whatever they say."""
     code = ('import warnings, hieroglyph.builder, hieroglyph.directives, sphinx.theming; '
             'before = list(warnings.filters); apply = hieroglyph.directives.TransformNextSlides.apply; '
             'import hieroglyph_compat; '
@@ -165,6 +167,13 @@ def test_hieroglyph_compat_lets_deprecations_through_for_the_projects_own_code()
             'assert not hasattr(hieroglyph.builder.AbstractSlideBuilder, "post_process_images") or '
             '"post_process_images" not in vars(hieroglyph.builder.AbstractSlideBuilder); '
             'hieroglyph_compat.let_hieroglyphs_traverse_through(); '
+            'from sphinx.deprecation import RemovedInSphinx10Warning, RemovedInSphinx11Warning; '
+            'caught = []\n'
+            'for category in (RemovedInSphinx10Warning, RemovedInSphinx11Warning):\n'
+            '    try: warnings.warn_explicit("nodes.Node.traverse() is obsoleted by Node.findall().", '
+            'category, "hieroglyph/writer.py", 1, module="hieroglyph.writer")\n'
+            '    except category: caught.append(category)\n'
+            'assert len(caught) == 2, "a Sphinx deprecation in hieroglyph is let through"\n'
             'from docutils import nodes; nodes.paragraph().traverse()')
     result = subprocess.run([sys.executable, '-W', 'error', '-c', code], capture_output=True, text=True,
                             timeout=60, env={**os.environ, 'PYTHONPATH': str(SLIDES / '_ext')})
@@ -220,3 +229,26 @@ def test_the_deck_and_the_site_build_without_env_app_and_builder_app(builder, ta
         capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     assert (tmp_path / 'out' / 'index.html').is_file()
+
+
+VERSIONS = """
+import json, sys
+from sphinx.application import Sphinx
+app = Sphinx(sys.argv[1], sys.argv[1] + '/..', sys.argv[2], sys.argv[2] + '/.doctrees', 'html', status=None)
+print(json.dumps({name: [ext.version, ext.parallel_read_safe, ext.parallel_write_safe]
+                  for name, ext in app.extensions.items()}))
+"""
+
+
+def test_every_extension_of_the_deck_says_its_version_and_that_it_is_parallel_safe(tmp_path):
+    """Each module of slides/_ext that is an extension (it has ``setup``) is loaded by conf.py, and its
+    ``setup()`` returns a version and parallel read and write safety (Sphinx: "unknown version" and unsafe
+    otherwise)."""
+    ours = sorted(p.stem for p in (SLIDES / '_ext').glob('*.py') if '\ndef setup(app):' in p.read_text())
+    result = subprocess.run([sys.executable, '-W', 'error', '-c', VERSIONS, str(SLIDES), str(tmp_path)],
+                            capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert result.returncode == 0, result.stderr[-3000:]
+    loaded = json.loads(result.stdout.splitlines()[-1])
+    assert {name: loaded.get(name) for name in ours} == {
+        name: [loaded.get(name, ['?'])[0], True, True] for name in ours}
+    assert 'unknown version' not in [loaded[name][0] for name in ours]

@@ -17,12 +17,11 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
 
-from _support import missing
+from _support import SHORT_TIMEOUT, missing, wait_until
 from slides.tools.bench import check, client, config, records, report, run, sampler, sweep, system, text, versions
 from slides.tools.nginx import NginxMissing, echo_module, nginx_binary
 from snippets import bench_models
@@ -31,7 +30,6 @@ from snippets._http import split_response
 from snippets.http_blocking import http_get
 
 ROOT = Path(__file__).resolve().parent.parent
-SERVER_TIMEOUT = 30     # seconds the barrier server waits for all its connections
 
 
 @pytest.fixture(scope='module')
@@ -42,16 +40,6 @@ def nginx_echo():
         echo_module()
     except NginxMissing as error:
         missing(str(error))
-
-
-def wait_for(read, value, seconds=SERVER_TIMEOUT):
-    """Whether ``read()`` returns ``value`` within ``seconds``."""
-    deadline = time.monotonic() + seconds
-    while read() != value:
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
-    return True
 
 
 @pytest.fixture(scope='module')
@@ -78,7 +66,7 @@ def barrier_server():
     A model that does not run its requests at once never gets its first answer.
     """
     listener = socket.create_server(('127.0.0.1', 0))
-    listener.settimeout(SERVER_TIMEOUT)
+    listener.settimeout(SHORT_TIMEOUT)
     count = 6
 
     def serve():
@@ -86,7 +74,7 @@ def barrier_server():
         try:
             while len(conns) < count:
                 conn, _ = listener.accept()
-                conn.settimeout(SERVER_TIMEOUT)
+                conn.settimeout(SHORT_TIMEOUT)
                 conn.recv(65536)
                 conns.append(conn)
             for conn in conns:
@@ -101,7 +89,7 @@ def barrier_server():
     thread.start()
     yield (*listener.getsockname()[:2], count)
     listener.close()
-    thread.join(SERVER_TIMEOUT + 5)
+    thread.join(SHORT_TIMEOUT + 5)
 
 
 @pytest.mark.parametrize('model', list(bench_models.MODELS))
@@ -122,7 +110,7 @@ def test_delayed_server_answers_after_the_delay_and_goes_away(nginx_echo, fd_lim
         assert nginx.connections() == 0
         held = [socket.create_connection(('127.0.0.1', nginx.ports[0]), timeout=5) for _ in range(3)]
         try:
-            assert wait_for(nginx.connections, 3)                     # the requests in flight
+            wait_until(lambda: nginx.connections() == 3, what='3 requests in flight at nginx')
         finally:
             for sock in held:
                 sock.close()

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from _support import ROOT, group_paths, in_flight, missing
+from _support import ROOT, SHORT_TIMEOUT, group_paths, in_flight, missing, until, wait_until
 from snippets import (
     asyncio_ps,
     cancellation,
@@ -23,12 +23,10 @@ from snippets._demo_server import demo_body
 from snippets._http import split_response
 from snippets.http_blocking import http_get as blocking_get
 
-LIMIT = 10          # seconds: no test waits longer than this for anything
-
 
 @pytest.mark.asyncio
 async def test_taskgroup_reports_every_error_and_cancels_the_rest(capsys):
-    async with asyncio.timeout(LIMIT):
+    async with asyncio.timeout(SHORT_TIMEOUT):
         await taskgroup.main()
     assert capsys.readouterr().out.splitlines() == [
         "connection: ['a failed']",
@@ -39,7 +37,7 @@ async def test_taskgroup_reports_every_error_and_cancels_the_rest(capsys):
 
 @pytest.mark.asyncio
 async def test_taskgroup_job_returns_its_name_or_raises_the_error():
-    async with asyncio.timeout(LIMIT):
+    async with asyncio.timeout(SHORT_TIMEOUT):
         assert await taskgroup.job('ok', 0) == 'ok'
         with pytest.raises(ConnectionResetError, match='^a failed$'):
             await taskgroup.job('a', 0, ConnectionResetError)
@@ -56,7 +54,7 @@ needs_315 = pytest.mark.skipif(
 async def test_taskgroup_cancel_ends_the_group_at_the_first_answer():
     """A server that answers /fast at once and never answers /slow: the first answer comes back,
     and the group cancels the two slow requests, whose connections the server then sees closed.
-    Without group.cancel() the group would wait for /slow forever (here: LIMIT)."""
+    Without group.cancel() the group would wait for /slow forever (here: SHORT_TIMEOUT)."""
     hung_up = []
 
     async def handle(reader, writer):
@@ -71,11 +69,10 @@ async def test_taskgroup_cancel_ends_the_group_at_the_first_answer():
         await writer.wait_closed()
 
     server = await asyncio.start_server(handle, '127.0.0.1', 0)
-    async with server, asyncio.timeout(LIMIT):
+    async with server, asyncio.timeout(SHORT_TIMEOUT):
         answer = await taskgroup_cancel.first_answer(
             *server.sockets[0].getsockname()[:2], ['/slow', '/fast', '/slow'])
-        while len(hung_up) < 2:
-            await asyncio.sleep(0.01)
+        await until(lambda: len(hung_up) == 2, what='both slow requests hung up')
     assert split_response(answer) == (200, b'fast')
     assert hung_up == [b'/slow', b'/slow']
 
@@ -89,7 +86,7 @@ async def test_taskgroup_cancel_ends_every_task_cancelled_the_winner_too(http_se
     tasks, create_task = [], asyncio.TaskGroup.create_task
     monkeypatch.setattr(asyncio.TaskGroup, 'create_task',
                         lambda group, coro, **kwargs: tasks.append(create_task(group, coro, **kwargs)) or tasks[-1])
-    async with asyncio.timeout(LIMIT):
+    async with asyncio.timeout(SHORT_TIMEOUT):
         answer = await taskgroup_cancel.first_answer(*http_server, ['/?delay=3', '/?delay=0.1', '/?delay=2'])
     assert split_response(answer)[0] == 200
     assert [task.cancelled() for task in tasks] == [True, True, True]
@@ -98,7 +95,7 @@ async def test_taskgroup_cancel_ends_every_task_cancelled_the_winner_too(http_se
 @needs_315
 @pytest.mark.asyncio
 async def test_taskgroup_cancel_main_reports(http_server, capsys):
-    async with asyncio.timeout(LIMIT):
+    async with asyncio.timeout(SHORT_TIMEOUT):
         await taskgroup_cancel.main(*http_server)
     assert re.fullmatch(r'HTTP/1.1 200 OK after \d\.\d s; the slower requests were cancelled\n',
                         capsys.readouterr().out)
@@ -107,7 +104,7 @@ async def test_taskgroup_cancel_main_reports(http_server, capsys):
 @pytest.mark.asyncio
 async def test_taskgroup_cancel_still_reports_failures(refused_port):
     """No answer at all: the group is never cancelled, and the errors come out as usual."""
-    async with asyncio.timeout(LIMIT):
+    async with asyncio.timeout(SHORT_TIMEOUT):
         with pytest.raises(ExceptionGroup) as info:
             await taskgroup_cancel.first_answer('127.0.0.1', refused_port, ['/a', '/b'])
     assert [type(e) for e in info.value.exceptions] == [ConnectionRefusedError] * 2
@@ -122,7 +119,7 @@ async def test_before_315_taskgroup_cancel_says_what_it_needs(http_server, capsy
 
 @pytest.mark.asyncio
 async def test_timeout_returns_a_fast_answer(http_server):
-    response = await timeout.get_within(LIMIT, *http_server, '/?size=50')
+    response = await timeout.get_within(SHORT_TIMEOUT, *http_server, '/?size=50')
     assert split_response(response) == (200, demo_body(50))
 
 
@@ -148,7 +145,7 @@ async def test_timeout_cancels_the_await_and_raises_timeout_error_at_the_block(h
             raise
 
     monkeypatch.setattr(timeout, 'http_get', watched_get)
-    async with asyncio.timeout(LIMIT):
+    async with asyncio.timeout(SHORT_TIMEOUT):
         with pytest.raises(TimeoutError):
             await timeout.get_within(0.2, *http_server, '/?delay=3')
     assert seen == [asyncio.CancelledError]
@@ -156,7 +153,7 @@ async def test_timeout_cancels_the_await_and_raises_timeout_error_at_the_block(h
 
 @pytest.mark.asyncio
 async def test_timeout_main_prints_both_outcomes(http_server, capsys):
-    async with asyncio.timeout(LIMIT):
+    async with asyncio.timeout(SHORT_TIMEOUT):
         await timeout.main(*http_server)
     assert capsys.readouterr().out.splitlines() == [
         'HTTP/1.1 200 OK', 'no answer within 0.5 s: gave up']
@@ -164,7 +161,7 @@ async def test_timeout_main_prints_both_outcomes(http_server, capsys):
 
 @pytest.mark.asyncio
 async def test_cancelled_worker_cleans_up_and_ends_cancelled(capsys):
-    async with asyncio.timeout(LIMIT):
+    async with asyncio.timeout(SHORT_TIMEOUT):
         await cancellation.main()
     assert capsys.readouterr().out == "['working', 'cleaning up'] cancelled: True\n"
 
@@ -173,9 +170,9 @@ async def test_cancelled_worker_cleans_up_and_ends_cancelled(capsys):
 async def test_stop_waits_for_the_cleanup():
     log = []
     task = asyncio.create_task(cancellation.worker(log))
-    await asyncio.sleep(0.05)
+    await until(lambda: log == ['working'], what='the worker at work')
     start = time.monotonic()
-    async with asyncio.timeout(LIMIT):
+    async with asyncio.timeout(SHORT_TIMEOUT):
         await cancellation.stop(task)              # returns: not our cancel
     assert time.monotonic() - start >= 0.09        # the cleanup's own await
     assert task.cancelled() and log == ['working', 'cleaning up']
@@ -186,11 +183,11 @@ async def test_stop_passes_on_a_cancel_aimed_at_its_caller():
     """Cancelled while waiting for the cleanup, stop() must not swallow it."""
     log = []
     worker = asyncio.create_task(cancellation.worker(log))
-    await asyncio.sleep(0.05)
+    await until(lambda: log == ['working'], what='the worker at work')
     stopper = asyncio.create_task(cancellation.stop(worker))
-    await asyncio.sleep(0.05)                      # the worker is cleaning up
+    await until(lambda: log == ['working', 'cleaning up'], what='the worker cleaning up')
     stopper.cancel()
-    async with asyncio.timeout(LIMIT):
+    async with asyncio.timeout(SHORT_TIMEOUT):
         await asyncio.wait([stopper, worker])
     assert stopper.cancelled()                     # the cancel went through
     assert worker.cancelled() and log == ['working', 'cleaning up']
@@ -202,7 +199,7 @@ async def test_to_thread_keeps_the_loop_running(http_server):
     and the loop keeps beating while they wait."""
     beats = []
     pulse = asyncio.create_task(to_thread.heartbeat(beats))
-    async with asyncio.timeout(LIMIT):
+    async with asyncio.timeout(SHORT_TIMEOUT):
         responses = await to_thread.fetch_in_threads(
             *http_server, group_paths(3, wait=0.5, size=10))
     pulse.cancel()
@@ -221,9 +218,7 @@ async def test_a_blocking_call_without_to_thread_freezes_the_loop(http_server):
     start = time.monotonic()
     blocking_get(*http_server, path='/?delay=0.5')     # blocks the loop 0.5 s
     returned = time.monotonic()
-    async with asyncio.timeout(LIMIT):
-        while not beats:                           # the loop is free again: it beats
-            await asyncio.sleep(0.01)
+    await until(lambda: beats, what='a heartbeat')   # the loop is free again: it beats
     pulse.cancel()
     assert returned - start >= 0.5
     assert beats[0] >= returned, 'the heartbeat beat during the blocking call'
@@ -231,7 +226,7 @@ async def test_a_blocking_call_without_to_thread_freezes_the_loop(http_server):
 
 @pytest.mark.asyncio
 async def test_to_thread_main_reports(http_server, capsys):
-    async with asyncio.timeout(LIMIT):
+    async with asyncio.timeout(SHORT_TIMEOUT):
         await to_thread.main(*http_server)
     out = capsys.readouterr().out
     assert re.fullmatch(r'3 blocking calls in 0\.[5-9] s; the loop beat \d+ times meanwhile\n', out)
@@ -289,9 +284,9 @@ def test_two_calls_run_python_code_at_the_same_time():
     if (os.process_cpu_count() or 1) < 2:
         pytest.skip('one CPU: the pool has one worker, and one call cannot meet another')
     flags = memoryview(bytearray(2))        # shared by the interpreters, not copied
-    deadline = time.monotonic() + LIMIT
+    deadline = time.monotonic() + SHORT_TIMEOUT
     interval = sys.getswitchinterval()
-    sys.setswitchinterval(10 * LIMIT)
+    sys.setswitchinterval(10 * SHORT_TIMEOUT)
     try:
         met = interpreter_pool.in_parallel(meet, [(flags, 0, deadline), (flags, 1, deadline)])
     finally:
@@ -321,7 +316,7 @@ def test_before_314_interpreter_pool_says_what_it_needs(capsys):
 async def test_semaphore_bounds_the_requests_in_flight(http_server):
     """Six requests: with limit=2 the server sees two at a time (each waits 0.3 s for a third
     that cannot come); with limit=6, all six at once."""
-    async with asyncio.timeout(LIMIT):
+    async with asyncio.timeout(SHORT_TIMEOUT):
         bounded = await semaphore.fetch_all(
             *http_server, group_paths(6, together=3, wait=0.3), limit=2)
         unbounded = await semaphore.fetch_all(*http_server, group_paths(6, together=6, wait=1), limit=6)
@@ -333,14 +328,14 @@ async def test_semaphore_bounds_the_requests_in_flight(http_server):
 @pytest.mark.asyncio
 async def test_semaphore_keeps_the_order_of_paths(http_server):
     paths = [f'/?delay=0.{n % 3}&size={n}' for n in range(1, 7)]
-    async with asyncio.timeout(LIMIT):
+    async with asyncio.timeout(SHORT_TIMEOUT):
         responses = await semaphore.fetch_all(*http_server, paths, limit=2)
     assert [split_response(r) for r in responses] == [(200, demo_body(n)) for n in range(1, 7)]
 
 
 @pytest.mark.asyncio
 async def test_semaphore_main_reports(http_server, capsys):
-    async with asyncio.timeout(LIMIT):
+    async with asyncio.timeout(SHORT_TIMEOUT):
         await semaphore.main(*http_server)
     out = capsys.readouterr().out
     assert re.fullmatch(r'20 responses, 5 at a time: 2\.\d s \(4 rounds of 0\.5 s\)\n', out)
@@ -372,12 +367,13 @@ def check_inspected(output):
 async def test_crawl_names_a_task_per_path(http_server):
     """The names ps and pstree show: one task per request, named by crawl."""
     paths = ['/?delay=0.5&size=5', '/?delay=0.4&size=7']
-    async with asyncio.timeout(LIMIT):
+    expected = {'GET /?delay=0.5&size=5', 'GET /?delay=0.4&size=7'}
+    async with asyncio.timeout(SHORT_TIMEOUT):
         crawler = asyncio.create_task(asyncio_ps.crawl(*http_server, paths))
-        await asyncio.sleep(0.1)
-        names = {task.get_name() for task in asyncio.all_tasks()}
+        names = await until(lambda: expected <= (found := {task.get_name() for task in asyncio.all_tasks()})
+                            and found, what='a task per path')
         responses = await crawler
-    assert {'GET /?delay=0.5&size=5', 'GET /?delay=0.4&size=7'} <= names
+    assert expected <= names
     assert [split_response(r) for r in responses] == [(200, demo_body(5)), (200, demo_body(7))]
 
 
@@ -404,20 +400,20 @@ def test_ps_lists_each_task_and_its_awaiter(http_server):
          'asyncio.run(crawl(sys.argv[1], int(sys.argv[2]), sys.argv[3:]))',
          host, str(port), *paths],
         cwd=ROOT)
-    try:
-        deadline = time.monotonic() + 4
-        while True:
-            ps = subprocess.run([sys.executable, '-m', 'asyncio', 'ps', str(crawler.pid)],
-                                capture_output=True, text=True, timeout=LIMIT)
-            check_inspected(ps.stdout + ps.stderr)
-            rows = [line for line in ps.stdout.splitlines() if 'GET /?delay=' in line]
-            if len(rows) == 2 or time.monotonic() > deadline:
-                break
-            time.sleep(0.1)
+    seen = []
+
+    def both_tasks_listed():
+        ps = subprocess.run([sys.executable, '-m', 'asyncio', 'ps', str(crawler.pid)],
+                            capture_output=True, text=True, timeout=SHORT_TIMEOUT)
+        check_inspected(ps.stdout + ps.stderr)
+        seen[:] = [ps.stdout + ps.stderr]
+        rows = [line for line in ps.stdout.splitlines() if 'GET /?delay=' in line]
+        return len(rows) == 2 and (rows, ps)
+    try:      # both requests wait 5 s or more: listed well before they end
+        rows, ps = wait_until(both_tasks_listed, 4, what=lambda: f'both GET tasks in asyncio ps:\n{seen[0]}')
     finally:
         crawler.kill()
-        crawler.wait(LIMIT)
-    assert len(rows) == 2, ps.stdout + ps.stderr
+        crawler.wait(SHORT_TIMEOUT)
     for path in paths:      # name, coroutine stack ... awaiter name, awaiter id
         pattern = rf'\sGET {re.escape(path)}\s.*\bhttp_get\b.*\sTask-1\s+0x[0-9a-f]+\s*$'
         assert any(re.search(pattern, row) for row in rows), ps.stdout

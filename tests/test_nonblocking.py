@@ -18,7 +18,7 @@ from typing import NamedTuple
 import pytest
 from twisted.internet import task
 
-from _support import BIG, CLOSE_WAIT, group_paths, in_flight
+from _support import BIG, CLOSE_WAIT, LONG_TIMEOUT, group_paths, in_flight
 from snippets import deferred_chain, http_asyncore, http_callbacks
 from snippets._demo_server import demo_body
 from snippets._http import split_response
@@ -26,7 +26,6 @@ from snippets.http_blocking import http_request
 
 ROOT = Path(__file__).resolve().parent.parent
 WAIT = 60   # seconds: the clients' own timeout where a test does not test it
-PROCESS_WAIT = 180   # seconds: the bound on every subprocess (a busy machine starts Python slowly)
 
 
 class Failed(NamedTuple):
@@ -60,7 +59,7 @@ task.react(run, sys.argv[1:])
 def fetch_twisted(host, port, paths, timeout):
     proc = subprocess.run([sys.executable, '-W', 'error', '-c', TWISTED_DRIVER,
                            host, str(port), str(timeout), *paths],
-                          cwd=ROOT, capture_output=True, timeout=PROCESS_WAIT)
+                          cwd=ROOT, capture_output=True, timeout=LONG_TIMEOUT)
     stderr = proc.stderr.decode(errors='replace')
     assert proc.returncode == 0, stderr      # react() returned: the Deferred fired
     assert not stderr, stderr                # no warning, no unhandled error in a Deferred
@@ -155,7 +154,7 @@ def test_select_takes_no_descriptor_numbered_1024_or_more():
     if hard != resource.RLIM_INFINITY and hard <= 1024:
         pytest.skip(f'the hard limit on open files is {hard}: no descriptor can be numbered 1024')
     result = subprocess.run([sys.executable, '-W', 'error', '-c', SELECT_LIMIT],
-                            capture_output=True, text=True, timeout=PROCESS_WAIT)
+                            capture_output=True, text=True, timeout=LONG_TIMEOUT)
     assert result.returncode == 0, result.stderr
     best = 'EpollSelector' if sys.platform == 'linux' else 'KqueueSelector'
     assert result.stdout.splitlines() == [
@@ -239,7 +238,7 @@ def test_program_against_a_given_server(name, any_http_server):
     """``python -m snippets.NAME HOST PORT`` fetches three times and exits (react() returns)."""
     host, port = any_http_server.address
     result = subprocess.run([sys.executable, '-W', 'error', '-m', f'snippets.{name}', host, str(port)],
-                            cwd=ROOT, capture_output=True, text=True, timeout=PROCESS_WAIT)
+                            cwd=ROOT, capture_output=True, text=True, timeout=LONG_TIMEOUT)
     assert result.returncode == 0, result.stderr
     assert not result.stderr
     assert result.stdout == 'HTTP/1.1 200 OK\n' * 3
@@ -248,7 +247,7 @@ def test_program_against_a_given_server(name, any_http_server):
 def test_asyncore_import_is_silent_under_warnings_as_errors():
     """3.11 warns on ``import asyncore``; the snippet silences exactly that, nothing leaks out."""
     result = subprocess.run([sys.executable, '-W', 'error', '-c', 'import snippets.http_asyncore'],
-                            cwd=ROOT, capture_output=True, text=True, timeout=PROCESS_WAIT)
+                            cwd=ROOT, capture_output=True, text=True, timeout=LONG_TIMEOUT)
     assert result.returncode == 0 and not result.stderr, result.stderr
 
 
@@ -266,7 +265,7 @@ def test_asyncore_import_silences_its_own_warning_and_no_other(another, tmp_path
         + ("warnings.warn('something else', DeprecationWarning, stacklevel=2)\n" if another else '')
         + 'dispatcher = object\n')
     result = subprocess.run([sys.executable, '-W', 'error', '-c', 'import snippets.http_asyncore'],
-                            cwd=ROOT, capture_output=True, text=True, timeout=PROCESS_WAIT,
+                            cwd=ROOT, capture_output=True, text=True, timeout=LONG_TIMEOUT,
                             env={**os.environ, 'PYTHONPATH': str(tmp_path)})
     if another:
         assert result.returncode != 0
@@ -349,7 +348,7 @@ def test_chain_stops_at_the_first_error():
 def test_deferred_program_output():
     """``python -m snippets.deferred_chain`` runs on the real reactor, offline."""
     result = subprocess.run([sys.executable, '-W', 'error', '-m', 'snippets.deferred_chain'],
-                            cwd=ROOT, capture_output=True, text=True, timeout=PROCESS_WAIT)
+                            cwd=ROOT, capture_output=True, text=True, timeout=LONG_TIMEOUT)
     assert result.returncode == 0 and not result.stderr, result.stderr
     assert result.stdout == ("callbacks: example.org is at 192.0.2.10\n"
                              "example.org is at 192.0.2.10\n"

@@ -19,12 +19,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from _support import deck_keys, design_size
+from _support import BROWSER_TIMEOUT_MS, deck_keys, design_size
 
 pytestmark = pytest.mark.browser
 
 SLIDE_FIT = Path(__file__).with_name('slide_fit.js').read_text()   # measures one slide
-TIMEOUT_MS = 10_000                        # any single browser wait
 DESIGN = design_size()                     # custom.css: --deck-width, --deck-height
 SIZES = [(1024, 768), (1280, 720), (1366, 768), (1920, 1080), (3840, 2160)]
 TALK_MINUTES = 40                          # conf.py: deck_talk_minutes
@@ -53,7 +52,7 @@ class Presenter:
         self.errors, self.outside = [], []
         self.context = browser.new_context(viewport={'width': size[0], 'height': size[1]}, timezone_id='UTC',
                                            has_touch=touch)
-        self.context.set_default_timeout(TIMEOUT_MS)
+        self.context.set_default_timeout(BROWSER_TIMEOUT_MS)
         self.context.on('page', self.watch)
         self.context.on('request', self.check_request)
         if clock:                            # Playwright's clock: runs from START until paused

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from _support import sigint_ignored
+from _support import SHORT_TIMEOUT, sigint_ignored
 
 ROOT = Path(__file__).resolve().parent.parent
 NOT_PROGRAMS = {'__init__'}   # the package marker (helpers, _name, are not lessons: _demo_server has its own test)
@@ -86,7 +86,8 @@ def run_snippet(name, *args, env=None, timeout=120):
 @pytest.mark.parametrize('name', [pytest.param(name, marks=pytest.mark.real_sleeps) if name in SLEEPERS else name
                                   for name in snippet_modules()])
 def test_snippet_runs_standalone(name, request):
-    assert name in EXPECTED, f'add what `python -m snippets.{name}` prints to EXPECTED'
+    assert name in EXPECTED, (f'snippets/{name}.py is a program: add to EXPECTED in tests/test_standalone.py '
+                              f'a regular expression for what `python -m snippets.{name}` prints')
     env = {}
     if name in SERVERS:
         fixture, variable = SERVERS[name]
@@ -125,13 +126,16 @@ def test_demo_server_stops_cleanly_on_ctrl_c(started):
     command = [sys.executable, '-W', 'error', '-m', 'snippets._demo_server', '--http-port', '0', '--echo-port', '0']
     if started == 'with SIGINT ignored':
         command = sigint_ignored(command)
-    proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        first = proc.stdout.readline()
-        assert first.startswith('HTTP http://127.0.0.1:')
-        proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=15)
-    finally:
-        proc.kill()
+    # Leaving the with block waits for the process and closes its pipes, also when a wait timed
+    # out (a server killed but not waited for is reported later, by another test: ResourceWarning).
+    with subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as proc:
+        try:
+            first = proc.stdout.readline()
+            assert first.startswith('HTTP http://127.0.0.1:')
+            proc.send_signal(signal.SIGINT)
+            out, err = proc.communicate(timeout=SHORT_TIMEOUT)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
     assert proc.returncode == 0, err
     assert 'Traceback' not in err

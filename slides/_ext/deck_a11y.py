@@ -8,24 +8,38 @@
   every code block of the site's pages and snippet pages (not the slides, which never scroll)
   is focusable (``tabindex="0"``).
 * hieroglyph's slide layout writes ``<html>`` with no ``lang``, so a screen reader guesses the
-  language of the deck and the console: the slide builders' pages get ``config.language``.
+  language of the deck and the console: ``SlideTemplates`` (conf.py's ``template_bridge``) reads
+  that template with ``lang="{{ language }}"`` in its ``<html>`` tag.
 * hieroglyph's theme stylesheet (``_static/styles.css``) pulls its fonts in with
   ``@import url(fonts/stylesheet.css)``.  Browsers resolve that against the stylesheet, but
   axe-core 4.12 resolves it against the page (dequelabs/axe-core#5268) and asks for
   ``slides/fonts/stylesheet.css``, a 404 that also leaves its ``css-orientation-lock`` check
-  without the fonts' sheet.  The deck links the fonts' stylesheet itself and the import is dropped.
+  without the fonts' sheet.  The deck links the fonts' stylesheet itself, and the deck's theme
+  (``slides/_themes/deck``, hieroglyph's "slides" theme otherwise) leaves the import out.
 """
-import re
 from pathlib import Path
 
+import hieroglyph
 from hieroglyph.builder import building_slides
 from sphinx import addnodes
+from sphinx.jinja2glue import BuiltinTemplateLoader
 from sphinx.writers.html5 import HTML5Translator
 
-from deck_fixes import HTML_BUILDERS  # same folder (slides/_ext), on Sphinx's path
+from deck_builders import building_site  # same folder (slides/_ext), on Sphinx's path
 
 CODE = '<div class="highlight"><pre>'   # Pygments' block, in pages and in the snippet pages
-FONTS_IMPORT = '@import url(fonts/stylesheet.css);'
+VERSION = '2'
+HIEROGLYPH_THEMES = Path(hieroglyph.__file__).parent / 'themes'
+
+
+class SlideTemplates(BuiltinTemplateLoader):
+    """Sphinx's template loader; hieroglyph's slide layout comes with a ``lang`` on its ``<html>``."""
+
+    def get_source(self, environment, template):
+        source, filename, uptodate = super().get_source(environment, template)
+        if Path(filename).is_relative_to(HIEROGLYPH_THEMES) and Path(filename).name == 'layout.html':
+            source = source.replace('<html>', '<html lang="{{ language or \'en\' }}">', 1)
+        return source, filename, uptodate
 
 
 class AccessibleHTMLTranslator(HTML5Translator):
@@ -41,7 +55,7 @@ class AccessibleHTMLTranslator(HTML5Translator):
 
 
 def focusable_code(app, pagename, templatename, context, doctree):
-    if app.builder.name in HTML_BUILDERS and 'body' in context:
+    if building_site(app) and 'body' in context:
         context['body'] = context['body'].replace(CODE, CODE.replace('<pre>', '<pre tabindex="0">'))
 
 
@@ -50,24 +64,8 @@ def link_fonts(app):
         app.add_css_file('fonts/stylesheet.css')
 
 
-def fix_slide_pages(app, exception):
-    if exception is not None or not building_slides(app):
-        return
-    out = Path(app.outdir)
-    styles = out / '_static' / 'styles.css'
-    if styles.exists():
-        styles.write_text(styles.read_text().replace(FONTS_IMPORT, '', 1))
-    lang = app.config.language or 'en'
-    for page in out.rglob('*.html'):
-        text = page.read_text()
-        fixed = re.sub(r'<html>', f'<html lang="{lang}">', text, count=1)
-        if fixed != text:
-            page.write_text(fixed)
-
-
 def setup(app):
     app.set_translator('html', AccessibleHTMLTranslator)
     app.connect('builder-inited', link_fonts)
     app.connect('html-page-context', focusable_code)
-    app.connect('build-finished', fix_slide_pages)
-    return {'parallel_read_safe': True, 'parallel_write_safe': True}
+    return {'version': VERSION, 'parallel_read_safe': True, 'parallel_write_safe': True}

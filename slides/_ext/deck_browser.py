@@ -23,7 +23,7 @@ from docutils import nodes
 from hieroglyph.builder import building_slides
 from sphinx.errors import ExtensionError
 
-from deck_fixes import HTML_BUILDERS
+from deck_builders import building_site  # same folder (slides/_ext), on Sphinx's path
 from deck_record import record
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,11 +31,13 @@ if str(ROOT) not in sys.path:
     sys.path.append(str(ROOT))           # slides.tools: the fetching program, and its pinned version
 from slides.tools import pyodide as pyodide_tool  # noqa: E402
 
+VERSION = '1'
+
 FOLDER = '_static/pyodide'               # in the build's output: the runtime, and snippets/ beside it
 
 
 def active(app):
-    return app.builder.name in HTML_BUILDERS or building_slides(app)
+    return building_site(app) or building_slides(app)
 
 
 def shares_site_copy(app):
@@ -110,4 +112,4 @@ def setup(app):
     app.connect('html-page-context', add_meta)
     app.connect('doctree-resolved', mark_runnable_code)
     app.connect('build-finished', copy_runtime)
-    return {'parallel_read_safe': True, 'parallel_write_safe': True}
+    return {'version': VERSION, 'parallel_read_safe': True, 'parallel_write_safe': True}

@@ -34,9 +34,9 @@ The fixes that make it run on Sphinx 9 at all are in ``hieroglyph_compat.py``.
   registers its translator under the builder object instead of its name):
   link every section title of the HTML pages to its slide here.
 """
-import html
 import os
 import posixpath
+from types import SimpleNamespace
 
 from docutils import nodes
 from hieroglyph import slides, writer
@@ -44,9 +44,11 @@ from hieroglyph.builder import SingleFileSlideBuilder as HieroglyphSingleFileSli
 from hieroglyph.builder import building_slides
 from sphinx.util.osutil import relative_uri
 
+from deck_builders import building_site
 from deck_order import AFTER_HIEROGLYPH
+from deck_record import slide_depth
 
-HTML_BUILDERS = ('html', 'dirhtml')
+VERSION = '2'
 SLIDELINK = 'slidelink.html'
 
 
@@ -54,29 +56,35 @@ class SingleFileSlideBuilder(HieroglyphSingleFileSlideBuilder):
 
     def write_additional_files(self):
         super().write_additional_files()
-        for pagename, context, template in slides.get_extra_pages(self.app):
+        # hieroglyph's get_extra_pages(app) reads app.builder only: given this builder, not the
+        # deprecated builder.app
+        for pagename, context, template in slides.get_extra_pages(SimpleNamespace(builder=self)):
             self.handle_page(pagename, context, template)   # console.html from the slide theme
 
 
 class SingleFileSlideTranslator(writer.SingleFileSlideTranslator):
 
     def visit_start_of_file(self, node):
-        previous = node.parent
-        if isinstance(previous, nodes.compound):
-            previous = previous.parent
-        if not getattr(previous, 'closed', False):   # first document only
-            self.depart_slide(previous)
-            self.section_level -= 1
-        writer.BaseSlideTranslator.visit_start_of_file(self, node)
+        """hieroglyph closes the title slide and lowers the section level at the start of every
+        included document: the level is lowered once, for the first (closing an already closed
+        slide does nothing)."""
+        previous = node.parent.parent if isinstance(node.parent, nodes.compound) else node.parent
+        first = not getattr(previous, 'closed', False)
+        level = self.section_level
+        super().visit_start_of_file(node)
+        if not first:
+            self.section_level = level
 
     def depart_title(self, node):
-        config = self.builder.config
-        section = node.parent
-        if config.slide_link_to_html and isinstance(section, nodes.section) and section['ids']:
-            href = f"{config.slide_html_relative_path}{self.docnames[-1]}.html#{section['ids'][0]}"
-            self.body.append(f'<a class="headerlink" href="{html.escape(href)}" title="View HTML">'
-                             f'{config.slide_html_slide_link_symbol}</a>')
-        writer.BaseSlideTranslator.depart_title(self, node)   # not hieroglyph's link
+        """hieroglyph links a slide's title to ``html_path(builder)``, the page of the builder's
+        current document, which in the single-file deck is always the root: it is asked while
+        the document being written (Sphinx's ``docnames``, for single-file builders) is current."""
+        builder = self.builder
+        root, builder.current_docname = builder.current_docname, self.docnames[-1]
+        try:
+            super().depart_title(node)
+        finally:
+            builder.current_docname = root
 
 
 def fix_slide_page(app, pagename, templatename, context, doctree):
@@ -103,7 +111,7 @@ def drop_repeated_slidelink(app):
 
 
 def link_page_to_slides(app, pagename, templatename, context, doctree):
-    if app.builder.name not in HTML_BUILDERS or not context.get('show_slidelink'):
+    if not building_site(app) or not context.get('show_slidelink'):
         return
     section = next(doctree.findall(nodes.section), None) if doctree else None
     if section is None or not section['ids']:
@@ -115,22 +123,15 @@ def link_page_to_slides(app, pagename, templatename, context, doctree):
 
 def link_sections_to_slides(app, doctree, docname):
     config = app.config
-    if app.builder.name not in HTML_BUILDERS or not config.slide_link_html_sections_to_slides:
+    if not building_site(app) or not config.slide_link_html_sections_to_slides:
         return
     for section in doctree.findall(nodes.section):
-        level = 1 + sum(isinstance(parent, nodes.section) for parent in iter_parents(section))
-        if level > config.slide_levels or not section['ids']:
+        if slide_depth(section) > config.slide_levels or not section['ids']:
             continue                                   # deeper sections are part of a slide
         title = section.next_node(nodes.title)
         title += nodes.reference('', config.slide_html_slide_link_symbol,
                                  refuri=slide_target(app, docname, section['ids'][0]),
                                  reftitle='View as slide', classes=['slidelink'])
-
-
-def iter_parents(node):
-    while node.parent is not None:
-        node = node.parent
-        yield node
 
 
 def setup(app):
@@ -140,4 +141,4 @@ def setup(app):
     app.connect('html-page-context', fix_slide_page)
     app.connect('html-page-context', link_page_to_slides, priority=AFTER_HIEROGLYPH)
     app.connect('doctree-resolved', link_sections_to_slides)
-    return {'parallel_read_safe': True, 'parallel_write_safe': True}
+    return {'version': VERSION, 'parallel_read_safe': True, 'parallel_write_safe': True}

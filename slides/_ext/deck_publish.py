@@ -33,9 +33,11 @@ from docutils import nodes
 from hieroglyph.builder import building_slides
 from sphinx.util.nodes import traverse_parent
 
-from deck_fixes import HTML_BUILDERS  # same folder (slides/_ext), on Sphinx's path
+from deck_builders import building_site  # same folder (slides/_ext), on Sphinx's path
 from deck_order import AFTER_EXTENSIONS, SITE_ASSETS_OFF_SLIDES
 from deck_record import record
+
+VERSION = '1'
 
 LANGUAGES = {'.py': 'python3', '.pycon': 'pycon'}
 PAGES = 'snippets'                     # where the snippet pages go in the site
@@ -68,7 +70,7 @@ def summary(path):
 
 def link_code_to_snippets(app, doctree, docname):
     """Under each code block taken from a snippet: a link to the whole file."""
-    if app.builder.name not in HTML_BUILDERS or not app.config.deck_snippets:
+    if not building_site(app) or not app.config.deck_snippets:
         return
     folder = Path(app.confdir, app.config.deck_snippets).resolve()
     for block in list(doctree.findall(nodes.literal_block)):
@@ -83,7 +85,7 @@ def link_code_to_snippets(app, doctree, docname):
 
 
 def snippet_pages(app):
-    if app.builder.name not in HTML_BUILDERS or not app.config.deck_snippets:
+    if not building_site(app) or not app.config.deck_snippets:
         return
     deck = record(app.env)              # which slides show each snippet: the deck's record
     shown = deck['snippets']
@@ -136,12 +138,12 @@ def browser_note(app):
 
 
 def add_snippets_to_context(app, pagename, templatename, context, doctree):
-    if app.builder.name in HTML_BUILDERS and app.config.deck_snippets:
+    if building_site(app) and app.config.deck_snippets:
         context['deck_snippets_index'] = f'{PAGES}/index'
 
 
 def copy_plain_snippets(app, exception):
-    if exception or app.builder.name not in HTML_BUILDERS or not app.config.deck_snippets:
+    if exception or not building_site(app) or not app.config.deck_snippets:
         return
     target = Path(app.outdir, PAGES)
     target.mkdir(parents=True, exist_ok=True)
@@ -154,7 +156,7 @@ def copy_plain_snippets(app, exception):
 def page_path(app, pagename):
     """The page's path from the root of the published site, or None for pages not to tag."""
     builder = app.builder
-    if builder.name in HTML_BUILDERS:
+    if building_site(app):
         if pagename == getattr(app.config, 'notfound_pagename', None):
             return None                        # not a page to share; served at any address
         return builder.get_target_uri(pagename)
@@ -244,4 +246,4 @@ def setup(app):
     app.connect('html-page-context', social_tags)
     app.connect('html-page-context', keep_site_assets_off_slides, priority=SITE_ASSETS_OFF_SLIDES)
     app.connect('build-finished', copy_plain_snippets)
-    return {'parallel_read_safe': True, 'parallel_write_safe': True}
+    return {'version': VERSION, 'parallel_read_safe': True, 'parallel_write_safe': True}

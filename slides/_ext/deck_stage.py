@@ -13,6 +13,8 @@ import html
 
 from hieroglyph.builder import building_slides
 
+VERSION = '1'
+
 
 def add_assets(app):
     if building_slides(app):
@@ -31,4 +33,4 @@ def setup(app):
     app.add_config_value('deck_talk_minutes', 40, 'html', types=(int, float))
     app.connect('builder-inited', add_assets)
     app.connect('html-page-context', add_meta)
-    return {'parallel_read_safe': True, 'parallel_write_safe': True}
+    return {'version': VERSION, 'parallel_read_safe': True, 'parallel_write_safe': True}

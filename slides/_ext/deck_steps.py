@@ -37,6 +37,8 @@ from hieroglyph.builder import building_slides
 from sphinx.directives.code import LiteralInclude
 from sphinx.util import logging
 
+VERSION = '1'
+
 logger = logging.getLogger(__name__)
 
 
@@ -230,4 +232,4 @@ def setup(app):
     app.add_node(code_steps, html=(visit_code_steps, depart_code_steps))
     app.connect('doctree-read', prepare_code)
     app.connect('doctree-resolved', wrap_stepped_blocks)
-    return {'parallel_read_safe': True, 'parallel_write_safe': True}
+    return {'version': VERSION, 'parallel_read_safe': True, 'parallel_write_safe': True}

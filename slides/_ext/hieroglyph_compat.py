@@ -7,14 +7,16 @@ hieroglyph's *behaviour* (not its toolchain) are in ``deck_fixes.py``.
 
 1. ``HTMLThemeFactory(self.app)`` then ``load_additional_themes(dirs)``: Sphinx 7.3 made the
    factory's arguments keyword-only and the method private, so the slide builder stops at once
-   (``'HTMLThemeFactory' object has no attribute 'load_additional_themes'``).
+   (``'HTMLThemeFactory' object has no attribute 'load_additional_themes'``).  The folders'
+   themes are registered with ``app.add_html_theme``.
 2. ``builder.app`` (deprecated in Sphinx 9, removed in 11: the slide builders get a plain ``app``, the
    site's links to the slides read ``builder.config``) and docutils' ``Node.traverse()``
    (obsolete since docutils 0.18.1; ``findall()`` replaces it) are read all over hieroglyph, so
    ``python -W error`` stops the build.  The slide builders get a plain ``app``; ``traverse()`` is
    let through for hieroglyph's own modules only (a warnings filter on its module names and
    ``DeprecationWarning``), so the project's code still fails on it, and every deprecation of
-   Sphinx's (``RemovedInSphinx10Warning``, ``RemovedInSphinx11Warning``) stays an error.
+   Sphinx's (``RemovedInSphinx10Warning``, ``RemovedInSphinx11Warning``) stays an error, in
+   hieroglyph's modules too (``error`` filters for both, in front of that one).
 3. ``post_process_images`` slices and compares ``self.srcdir``/``self.outdir`` as ``str``
    (``node['uri'].startswith(self.outdir)``); Sphinx 7.2+ made them ``Path`` objects, so any
    slide with an image fails (``TypeError``, or ``RemovedInSphinx10Warning`` on 9.0).  What
@@ -37,18 +39,22 @@ it runs.
 """
 import posixpath
 import warnings
+from pathlib import Path
 
 from hieroglyph import builder, directives
 from hieroglyph import html as hieroglyph_html
+from sphinx.deprecation import RemovedInSphinx10Warning, RemovedInSphinx11Warning
 from sphinx.theming import HTMLThemeFactory
 
 from deck_order import ASSET_NAMES
 
 VERSION = '2'
 HIEROGLYPH_MODULES = r'hieroglyph(\..*)?$'
+THEME_FILES = ('theme.toml', 'theme.conf')   # what makes a folder a Sphinx theme
 
 
-# 1. The theme factory: keyword arguments, and the theme folders loaded through its own API.
+# 1. The theme factory: keyword arguments, and the theme folders registered through Sphinx's public
+#    ``app.add_html_theme`` (no configuration value is changed for it).
 class SlideThemeFactory:
     """What hieroglyph's ``apply_theme`` calls: ``SlideThemeFactory(app)`` with
     ``load_additional_themes(dirs)`` and ``create(name)``."""
@@ -62,23 +68,21 @@ class SlideThemeFactory:
 
     def create(self, name):
         app = self._app
-        config = app.config
-        saved = config.html_theme_path     # the factory reads theme folders from this setting
-        config.html_theme_path = [*saved, *self._dirs]
-        try:
-            factory = HTMLThemeFactory(confdir=app.confdir, app=app, config=config,
-                                       registry=app.registry)
-        finally:
-            config.html_theme_path = saved
+        # Sphinx's factory has no public constructor but this one, and no public way to the registry.
+        # It loads Sphinx's own themes into the registry; the slide themes are added after them (a
+        # name of both, such as "default", is hieroglyph's here, as with load_additional_themes).
+        factory = HTMLThemeFactory(confdir=app.confdir, app=app, config=app.config, registry=app.registry)
+        for folder in self._dirs:                  # hieroglyph's themes, then slide_theme_path
+            for theme in sorted(Path(app.confdir, folder).iterdir()):
+                if any((theme / conf).is_file() for conf in THEME_FILES):
+                    app.add_html_theme(theme.name, str(theme))
         return factory.create(name)
-
-
 
 
 # 2. Deprecated reads: the slide builders' own ``app``; hieroglyph's ``traverse()`` let through, in its
 #    modules only (setup() installs the filter, for the build that loads this extension).
 def slide_builder_app(self):
-    return self._app
+    return self._app           # Sphinx 9 keeps the builder's application here; no public way to it
 
 
 # The HTML site's links to the slides (``slide_link_html_to_slides``): hieroglyph's two path helpers
@@ -96,8 +100,13 @@ def html_path(builder, pagename=None):
 
 
 def let_hieroglyphs_traverse_through():
+    """docutils' DeprecationWarning for ``traverse()`` from hieroglyph's modules is ignored; Sphinx's own
+    deprecations subclass DeprecationWarning (``RemovedInSphinx10Warning``) or PendingDeprecationWarning
+    (``RemovedInSphinx11Warning``), and the filters in front of it keep both errors there, whatever they say."""
     warnings.filterwarnings('ignore', r'nodes\.Node\.traverse\(\) is obsoleted', DeprecationWarning,
                             module=HIEROGLYPH_MODULES)
+    for category in (RemovedInSphinx10Warning, RemovedInSphinx11Warning):
+        warnings.filterwarnings('error', category=category, module=HIEROGLYPH_MODULES)
 
 
 # 5. hieroglyph's two read-time transforms (``ifslides``/``ifnotslides``, ``nextslide``) read
