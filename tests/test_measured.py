@@ -283,6 +283,34 @@ def test_drift_between_rounds_is_reported_beside_the_spread_within_them():
     assert text.drift(records.points([take(ratio=2.5)])) == ''
 
 
+def test_less_than_is_said_only_beyond_the_drift_between_rounds():
+    # Every take of uvloop below every take of asyncio, 11% apart; but the machine drifted 30%
+    # between rounds (threads, one mode, ran 30% slower in round 2): that cannot order them.
+    def rounds(model, base, drift):
+        return [take(model, ratio=base * (1 + drift * (r == 2)), rnd=r) for r in (1, 2, 3)]
+    calm = rounds('uvloop', 2.2, 0.05) + rounds('asyncio', 2.45, 0.05)
+    assert text.order(records.points(calm)) == 'uvloop < asyncio'
+    assert text.machine_drift(records.points(calm)) == pytest.approx(0.05)
+    drifting = calm + rounds('threads', 10.0, 0.3)
+    assert text.machine_drift(records.points(drifting)) == pytest.approx(0.3)
+    assert text.order(records.points(drifting)) == 'uvloop ≈ asyncio < threads'
+    # A second mode is no drift: threads at 3 or 30 × d leave the machine's drift at 5%.
+    modes = calm + [take('threads', ratio=r, rnd=k) for k, r in ((1, 3.0), (2, 30.0), (3, 3.1))]
+    assert text.machine_drift(records.points(modes)) == pytest.approx(0.05)
+
+
+def test_the_versions_slide_says_where_each_python_came_from():
+    takes = [take(python='3.12.1', build='pyenv'), take(python='3.11.7', build='pyenv'),
+             take(python='3.13.18', build='Debian forky/sid 3.13.18-1'),
+             take(python='3.14.10', build='Debian forky/sid 3.14.10-1')]
+    assert versions.sources(takes) == ('3.11.7 and 3.12.1: pyenv; 3.13.18 and 3.14.10: Debian forky/sid '
+                                       '(packages 3.13.18-1, 3.14.10-1)')
+    assert versions.limit(takes).startswith("3.11.7 and 3.12.1: the newest of their lines that pyenv holds")
+    assert versions.limit(takes[2:]).startswith('Each the newest patch release of its line that Debian')
+    assert system.python_build() in ('pyenv', os.path.realpath(sys.base_prefix)) or \
+        system.python_build().startswith('Debian ')
+
+
 def test_a_change_between_pythons_is_called_faster_only_past_the_takes_spread():
     old = records.Point('asyncio', 10_000, 'default', [take(ratio=r) for r in (3.2, 3.3, 3.4)])
     new = records.Point('asyncio', 10_000, 'default', [take(ratio=r) for r in (2.7, 2.8, 2.9)])
@@ -405,8 +433,10 @@ def test_the_verdicts_on_the_2015_claims_follow_the_points():
                take('threads', 30_000, ratio=105.5, cpu_us=6504, in_flight=6_399)]
     assert report.threads_claim(records.points(threads)) == (
         'refuted at N = 1,000 and 10,000 (1,000 and 5,566 threads in flight at once, every request '
-        'answered); at N = 30,000, one take: 105.50 × d, 6,504 µs of CPU per request against 300 µs '
-        'at 10,000')
+        'answered); at N = 30,000 (one take), a cliff: 105.50 × d, 6,504 µs of CPU per request '
+        'against 300 µs at 10,000')
+    steady = threads[:2] + [take('threads', 30_000, ratio=4.0, cpu_us=400, in_flight=6_399)]
+    assert 'cliff' not in report.threads_claim(records.points(steady))     # said only where it is one
     assert report.threads_claim(records.points([take('threads', 300, in_flight=300)])).startswith(
         'not refuted here: ')
     loops = records.points([take('asyncio', 100_000, ratio=14.47), take('uvloop', 100_000, ratio=9.24)])
@@ -414,19 +444,29 @@ def test_the_verdicts_on_the_2015_claims_follow_the_points():
     assert said.startswith('not tested past N = 100,000: 100,000 requests, all answered and all in '
                            'flight at once (asyncio 14.47 × d, uvloop 9.24 × d, one take, in 6 processes')
     assert 'held' not in said                       # 100,000 is not "hundreds of thousands"
+    more = records.points([take('asyncio', 200_000, ratio=20.0)])
+    assert report.loops_claim(more, fd_limit=20_000).startswith('held: 200,000 requests')
 
 
 def test_the_check_compares_a_rerun_with_the_published_spread():
     published = [take(ratio=r, rnd=i + 1) for i, r in enumerate((2.41, 2.50, 2.56))]
     inside = [take(ratio=r) for r in (2.45, 2.49, 2.70)]
     lines = check.compare(inside, published)
-    assert lines == ['asyncio at N = 10,000: 2.49 × d, the median of 2.49 × d (2.45–2.70) on Python '
-                     '3.14.10; published 2.50 × d (2.41–2.56) on Python 3.14.10 (3 takes in 3 rounds): '
-                     'inside the published spread; CPU per request 160 µs, published 160 µs (160–160)']
-    assert check.inside(lines)
+    assert lines == ['asyncio at N = 10,000: inside the published spread: 2.49 × d, the median of '
+                     '2.49 × d (2.45–2.70) on Python 3.14.10 (1 of 3 takes outside); published '
+                     '2.50 × d (2.41–2.56) on Python 3.14.10 (3 takes in 3 rounds); CPU per request '
+                     '160 µs, published 160 µs (160–160)']
+    assert check.inside(lines) and check.verdict(lines) == 'bench-check: every model inside the published spread'
     outside = check.compare([take(ratio=r) for r in (2.80, 2.85, 2.90)], published)
-    assert 'OUTSIDE the published spread by +11%' in outside[0] and not check.inside(outside)
+    assert outside[0].startswith('asyncio at N = 10,000: OUTSIDE the published spread by +11%: ')
+    assert not check.inside(outside)
+    assert check.verdict(outside) == 'bench-check: OUTSIDE the published spread: asyncio'
     assert check.compare(inside, [])[0].startswith('nothing to compare')
+    assert not check.inside(check.compare(inside, []))
+    # Threads in two modes: the published spread is every take's, both modes; not a fixed ±15%.
+    modes = [take('threads', ratio=r, rnd=i // 2 + 1) for i, r in enumerate((3.0, 3.1, 29.0, 3.05, 31.0, 2.95))]
+    assert check.inside(check.compare([take('threads', ratio=r) for r in (3.0, 25.0, 30.0)], modes))
+    assert not check.inside(check.compare([take('threads', ratio=r) for r in (40.0, 41.0, 3.0)], modes))
 
 
 def test_versions_figures_compare_the_oldest_python_with_the_headline_one(tmp_path):
@@ -436,7 +476,8 @@ def test_versions_figures_compare_the_oldest_python_with_the_headline_one(tmp_pa
     figures = versions.figures(takes)
     assert figures['versions pythons'] == '3.11.7, 3.14.10, 3.15.2'
     assert figures['versions takes'] == '3 takes in 3 rounds'
-    assert figures['asyncio versions change'].endswith('faster on 3.14: every take below every take of 3.11')
+    assert figures['asyncio versions change'].endswith(
+        'faster on 3.14: every take below every take of 3.11 and by more than the drift between rounds (7%)')
     assert figures['asyncio versions order'] == '3.14.10 ≈ 3.15.2 < 3.11.7'
     assert figures['versions collector'] == '3.14.10 and 3.15.2 run the generational one'
     assert versions.collector(['3.14.4', '3.14.5']) == '3.14.5 runs the generational one; 3.14.4 runs the incremental one'

@@ -2,6 +2,8 @@
 import itertools
 import statistics
 
+from slides.tools.bench.records import split_modes
+
 
 def number(value, digits=2):
     return f'{value:,.{digits}f}'
@@ -44,28 +46,46 @@ def takes(point):
     return f'{count} takes' + (f' in {rounds} rounds' if rounds > 1 else '')
 
 
+def listing(items):
+    """'a', 'a and b', 'a, b and c'."""
+    items = list(items)
+    return ', '.join(items[:-1]) + ' and ' + items[-1] if len(items) > 1 else ''.join(items)
+
+
 def wall(take):
     return take.ratio
 
 
-def apart(a, b, value=wall):
-    """Whether every take of ``a`` was below every take of ``b`` (wall time over d, or ``value``):
-    over interleaved rounds, a difference larger than both the spread within a round and the
-    drift between rounds."""
-    return max(map(value, a.timed)) < min(map(value, b.timed))
+def machine_drift(found, value=wall):
+    """How far the machine moved between rounds: the largest drift between the rounds' medians
+    of the Points whose takes form one mode (a model's second mode is no drift); 0 if none ran
+    in rounds."""
+    drifts = [p.drift(value)[0] for p in found
+              if p and p.ok and p.timed and len(split_modes([value(t) for t in p.timed])) == 1]
+    return max((d for d in drifts if d is not None), default=0.0)
+
+
+def apart(a, b, value=wall, drift=0.0):
+    """Whether ``a`` is below ``b`` beyond the spread and the drift: every take of ``a`` below
+    every take of ``b``, and the medians further apart than ``drift`` (the drift between rounds)."""
+    if not max(map(value, a.timed)) < min(map(value, b.timed)):
+        return False
+    low, high = statistics.median(map(value, a.timed)), statistics.median(map(value, b.timed))
+    return (high - low) / low > drift
 
 
 def order(found, value=wall):
     """'uvloop < asyncio ≈ threads' of the Points that ran, lowest first (by the median of
-    ``value``): ``<`` where every take of the one was below every take of the next, ``≈`` where
-    their takes overlap."""
+    ``value``): ``<`` where every take of the one was below every take of the next and their
+    medians lie further apart than the drift between rounds; ``≈`` otherwise."""
     done = sorted((p for p in found if p is not None and p.ok and p.timed),
                   key=lambda p: statistics.median(map(value, p.timed)))
     if len(done) < 2:
         return 'too few measured to compare'
+    drift = machine_drift(done, value)
     parts = [done[0].label]
     for lower, higher in itertools.pairwise(done):
-        parts.append(('< ' if apart(lower, higher, value) else '≈ ') + higher.label)
+        parts.append(('< ' if apart(lower, higher, value, drift) else '≈ ') + higher.label)
     return ' '.join(parts)
 
 
@@ -89,8 +109,12 @@ def change(a, b, what):
     first, last = statistics.median(a.ratios), statistics.median(b.ratios)
     text = (f'{ratio(a, short=True)} on {what[0]}, {ratio(b, short=True)} on {what[1]} '
             f'({(last - first) / first:+.0%})')
-    if apart(b, a):
-        return text + f', faster on {what[1]}: every take below every take of {what[0]}'
-    if apart(a, b):
-        return text + f', slower on {what[1]}: every take above every take of {what[0]}'
+    drift = machine_drift([a, b])
+    beyond = f' and by more than the drift between rounds ({drift:.0%})' if drift else ''
+    if apart(b, a, drift=drift):
+        return text + f', faster on {what[1]}: every take below every take of {what[0]}{beyond}'
+    if apart(a, b, drift=drift):
+        return text + f', slower on {what[1]}: every take above every take of {what[0]}{beyond}'
+    if max(a.ratios) < min(b.ratios) or max(b.ratios) < min(a.ratios):
+        return text + f': ≈, the takes stay apart, but by less than the drift between rounds ({drift:.0%})'
     return text + ': ≈, their takes overlap, so the difference is within the spread and the drift'
