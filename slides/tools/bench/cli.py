@@ -5,6 +5,7 @@
     versions    rounds of ``takes`` on every Python, in turn (``make bench-versions``)
     check       rounds of the compared N beside the committed bench.csv (``make bench-check``)
     redraw      the tables, charts and figures again from bench.csv and versions.csv (--out)
+    ready       make every Python of --pythons ready to measure (venvs, the chroot): ``make bench-ready``
     where       'venv' if this Python is the headline one or newer, else the headline version
 
 Progress goes to stderr as it goes; the figures are printed only once the machine is known to
@@ -37,7 +38,7 @@ def parse(argv):
                                      formatter_class=argparse.RawDescriptionHelpFormatter,
                                      epilog=__doc__.split('\n', 2)[2])
     parser.add_argument('command', nargs='?', default='sweep',
-                        choices=['sweep', 'takes', 'versions', 'check', 'redraw', 'where'])
+                        choices=['sweep', 'takes', 'versions', 'check', 'redraw', 'ready', 'where'])
     parser.add_argument('--counts', type=int, nargs='+', default=list(config.COUNTS),
                         help='numbers of requests N (sweep)')
     parser.add_argument('--compared', type=int, default=config.COMPARED, help='the N run in rounds')
@@ -96,6 +97,9 @@ def main(argv=None):
         return 0
     if args.command == 'versions':
         return run_versions(args)
+    if args.command == 'ready':
+        versions.ready(args.pythons, say=say)
+        return 0
     if args.command == 'redraw':
         return redraw(args.out or Path('slides/bench'))
     fd_limit, fd_note = raise_nofile_limit()

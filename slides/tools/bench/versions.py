@@ -47,6 +47,16 @@ def call(python, args, timeout=CALL_TIMEOUT):
                           stdout=subprocess.PIPE, text=True, timeout=timeout)
 
 
+def ready(pythons=PYTHONS, say=print):
+    """Make every Python ready to measure: its venv, or the chroot with its package (.ci/bench
+    makes them on first use, which can take minutes: ``make bench-ready`` beforehand)."""
+    started = time.monotonic()
+    for python in pythons:
+        say(f'[{time.monotonic() - started:4.0f} s] Python {python}: ready?')
+        if call(python, ['where'], timeout=3600).returncode:
+            raise SystemExit(f'bench-versions: Python {python} is not to be had here: nothing measured')
+
+
 def measure(pythons=PYTHONS, rounds=3, models=VERSIONS_MODELS, say=print, options=(),
             budget=VERSIONS_BUDGET):
     """Every take of ``rounds`` rounds, each Python in turn (each round starting one further on).
@@ -55,10 +65,7 @@ def measure(pythons=PYTHONS, rounds=3, models=VERSIONS_MODELS, say=print, option
     pip; a round is started only if, as long as the last one took, it ends within ``budget``
     seconds (then fewer rounds, each of them whole)."""
     started, takes = time.monotonic(), []
-    for python in pythons:
-        say(f'[{time.monotonic() - started:4.0f} s] Python {python}: ready?')
-        if call(python, ['where']).returncode:
-            raise SystemExit(f'bench-versions: Python {python} is not to be had here: nothing measured')
+    ready(pythons, say)
     last, whole = 0.0, 0
     for number in range(1, rounds + 1):
         elapsed = time.monotonic() - started
