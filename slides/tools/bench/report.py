@@ -148,9 +148,9 @@ def collectors_effect(found, compared=COMPARED):
         if not (other and other.ok):
             continue
         drift = text.machine_drift([base, other], value=lambda t: t.cpu_us)
-        cpu = (('less' if text.apart(other, base, lambda t: t.cpu_us, drift) else
-                'more' if text.apart(base, other, lambda t: t.cpu_us, drift) else
-                '≈, within the takes\' spread and the drift') + ' CPU')
+        cpu = ('less CPU' if text.apart(other, base, lambda t: t.cpu_us, drift) else
+               'more CPU' if text.apart(base, other, lambda t: t.cpu_us, drift) else
+               '≈ the same CPU, within the takes\' spread and the drift')
         before, after = base.mean_of('cpu'), other.mean_of('cpu')
         parts.append(f'{WAYS[way]} took the collector from {base.mean_of("gc"):.2f} to '
                      f'{other.mean_of("gc"):.2f} s a take, and all the CPU from {before:.2f} to '
@@ -159,14 +159,17 @@ def collectors_effect(found, compared=COMPARED):
 
 
 def spreads(found):
-    """'asyncio 162–164 µs (6 takes), ...': CPU per request over the takes of the Points in rounds."""
-    parts = []
+    """'at most 2% (threads)': how far CPU per request varied between the takes of one Point in
+    rounds (highest less lowest, over the median), at most, and where."""
+    varied = []
     for p in found:
         values = sorted(t.cpu_us for t in p.timed) if p and p.ok else []
         if len(values) > 1:
-            parts.append(f'{p.label} {values[0]:,.0f}–{values[-1]:,.0f} µs '
-                         f'({(values[-1] - values[0]) / statistics.median(values):.0%}, {len(values)} takes)')
-    return ', '.join(parts) or 'not measured'
+            varied.append(((values[-1] - values[0]) / statistics.median(values), p.label))
+    if not varied:
+        return 'not measured'
+    most, where = max(varied)
+    return f'at most {most:.0%} ({where})'
 
 
 def figures(takes, counts, limits, fd_limit, compared=COMPARED):
