@@ -103,5 +103,7 @@ def sweep(models, plan, delay, fd_limit, limits, budget=SWEEP_BUDGET, say=print,
                                              f'at the end of the sweep\'s {budget:g} s')
         if not take.ok:
             say(f'         {take.skipped or "failed: " + (take.error or f"{take.failed:,} of {n:,}")}')
+        if take.busy:                       # said now, so that a busy sweep can be stopped early
+            say(f'         busy: other processes {take.others:.0%}, steal {take.steal:.0%} of the CPU')
         takes.append(take)
     return takes

@@ -56,21 +56,27 @@ def wall(take):
     return take.ratio
 
 
+def values(point, value=wall):
+    """``value`` of each take of ``point`` that has it: wall time every take that ran, CPU the
+    takes whose CPU time is known."""
+    return [value(t) for t in (point.measured if value is wall else point.timed)]
+
+
 def machine_drift(found, value=wall):
     """How far the machine moved between rounds: the largest drift between the rounds' medians
     of the Points whose takes form one mode (a model's second mode is no drift); 0 if none ran
     in rounds."""
     drifts = [p.drift(value)[0] for p in found
-              if p and p.ok and p.timed and len(split_modes([value(t) for t in p.timed])) == 1]
+              if p and p.ok and values(p, value) and len(split_modes(values(p, value))) == 1]
     return max((d for d in drifts if d is not None), default=0.0)
 
 
 def apart(a, b, value=wall, drift=0.0):
     """Whether ``a`` is below ``b`` beyond the spread and the drift: every take of ``a`` below
     every take of ``b``, and the medians further apart than ``drift`` (the drift between rounds)."""
-    if not max(map(value, a.timed)) < min(map(value, b.timed)):
+    if not max(values(a, value)) < min(values(b, value)):
         return False
-    low, high = statistics.median(map(value, a.timed)), statistics.median(map(value, b.timed))
+    low, high = statistics.median(values(a, value)), statistics.median(values(b, value))
     return (high - low) / low > drift
 
 
@@ -78,8 +84,8 @@ def order(found, value=wall):
     """'uvloop < asyncio ≈ threads' of the Points that ran, lowest first (by the median of
     ``value``): ``<`` where every take of the one was below every take of the next and their
     medians lie further apart than the drift between rounds; ``≈`` otherwise."""
-    done = sorted((p for p in found if p is not None and p.ok and p.timed),
-                  key=lambda p: statistics.median(map(value, p.timed)))
+    done = sorted((p for p in found if p is not None and p.ok and values(p, value)),
+                  key=lambda p: statistics.median(values(p, value)))
     if len(done) < 2:
         return 'too few measured to compare'
     drift = machine_drift(done, value)
@@ -103,18 +109,19 @@ def drift(found):
 
 
 def change(a, b, what):
-    """'3.26 → 2.76 × d on 3.11 → 3.14 (−15%): faster, every take' or '… ≈: the takes overlap'."""
+    """'3.26 × d on 3.11, 2.76 × d on 3.14 (−15%), faster: every take below every one on 3.11'
+    (and by more than the drift between rounds, where one was measured), or '…: ≈, ...'."""
     if not (a and b and a.ok and b.ok):
         return 'not measured on both'
     first, last = statistics.median(a.ratios), statistics.median(b.ratios)
     text = (f'{ratio(a, short=True)} on {what[0]}, {ratio(b, short=True)} on {what[1]} '
             f'({(last - first) / first:+.0%})')
     drift = machine_drift([a, b])
-    beyond = f' and by more than the drift between rounds ({drift:.0%})' if drift else ''
+    beyond = f', by more than the drift ({drift:.0%})' if drift else ''
     if apart(b, a, drift=drift):
-        return text + f', faster on {what[1]}: every take below every take of {what[0]}{beyond}'
+        return text + f', faster: every take below every one on {what[0]}{beyond}'
     if apart(a, b, drift=drift):
-        return text + f', slower on {what[1]}: every take above every take of {what[0]}{beyond}'
+        return text + f', slower: every take above every one on {what[0]}{beyond}'
     if max(a.ratios) < min(b.ratios) or max(b.ratios) < min(a.ratios):
-        return text + f': ≈, the takes stay apart, but by less than the drift between rounds ({drift:.0%})'
-    return text + ': ≈, their takes overlap, so the difference is within the spread and the drift'
+        return text + f': ≈, the takes apart by less than the drift ({drift:.0%})'
+    return text + ': ≈, the takes overlap'
