@@ -119,7 +119,8 @@ def main(argv=None):
     else:
         plan = list(schedule(names, args.counts, args.compared, args.collectors, ('asyncio',),
                              args.rounds or config.ROUNDS, args.per_round))
-    budget = args.budget or (config.CHECK_BUDGET if args.command == 'check' else config.SWEEP_BUDGET)
+    budget = (args.budget if args.budget is not None else
+              config.CHECK_BUDGET if args.command == 'check' else config.SWEEP_BUDGET)
     say(f'{len(plan)} takes planned ({", ".join(dict.fromkeys(m for m, *_ in plan))}), none started '
         f'past {budget:g} s; progress as they start, the figures once the machine is known to have been idle')
     started = time.monotonic()
@@ -155,7 +156,7 @@ def run_versions(args):
     takes = versions.measure(args.pythons, args.rounds or config.VERSIONS_ROUNDS,
                              args.models or config.VERSIONS_MODELS, say=say,
                              options=['--compared', f'{args.compared}', '--delay', f'{args.delay:g}'],
-                             budget=args.budget or config.VERSIONS_BUDGET)
+                             budget=config.VERSIONS_BUDGET if args.budget is None else args.budget)
     report, go_on = idle(takes, before, args.keep_busy)
     say(report)
     if not go_on:

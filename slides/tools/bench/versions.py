@@ -22,6 +22,7 @@ from slides.tools.bench.report import write_figures
 
 ROOT = Path(__file__).resolve().parents[3]
 CALL_TIMEOUT = 600                  # seconds one Python's round may take
+OVERRUN = 60                        # seconds the last round may run past the budget: then its takes stop
 
 
 def minor(version):
@@ -63,7 +64,7 @@ def measure(pythons=PYTHONS, rounds=3, models=VERSIONS_MODELS, say=print, option
 
     First every Python is made ready (its venv, or the chroot's), so that no round waits for
     pip; a round is started only if, as long as the last one took, it ends within ``budget``
-    seconds (then fewer rounds, each of them whole)."""
+    seconds (then fewer rounds, each of them whole), and no take runs past ``budget`` + OVERRUN."""
     started, takes = time.monotonic(), []
     ready(pythons, say)
     last, whole = 0.0, 0
@@ -76,7 +77,9 @@ def measure(pythons=PYTHONS, rounds=3, models=VERSIONS_MODELS, say=print, option
         turn = (number - 1) % len(pythons)
         for python in pythons[turn:] + pythons[:turn]:
             say(f'[{time.monotonic() - started:4.0f} s] round {number} of {rounds}: Python {python}')
-            done = call(python, ['takes', '--round', str(number), '--models', *models, *options])
+            left = budget + OVERRUN - (time.monotonic() - started)     # a hard end, whatever
+            done = call(python, ['takes', '--round', str(number), '--models', *models, *options,
+                                 '--budget', f'{max(0, left):.0f}'])
             if done.returncode:
                 raise SystemExit(f'bench-versions: Python {python} could not be measured '
                                  f'(.ci/bench exit {done.returncode}): nothing written')
