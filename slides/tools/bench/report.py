@@ -240,7 +240,7 @@ def write_table(takes, path, quoted):
             for n in quoted:
                 point = find(found, model, n)
                 ok = point is not None and point.ok
-                cells += [text.ratio(point).replace(' × d', ''), text.cpu(point, spread=True).replace(' µs', ''),
+                cells += [text.cell(point), text.cpu(point, spread=True).replace(' µs', ''),
                           f'{point.mean("peak_mib"):,.0f}' if ok else '—', in_flight(point)]
             writer.writerow(cells)
 

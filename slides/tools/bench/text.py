@@ -9,6 +9,14 @@ def number(value, digits=2):
     return f'{value:,.{digits}f}'
 
 
+def cell(point):
+    """A table's cell: '2.51 (2.41–2.56)', '3.00 or 18.49 (4+1 takes)', 'failed', 'not measured'."""
+    if point is None or not point.ok or len(point.modes) == 1:
+        return ratio(point).replace(' × d', '')
+    return (' or '.join(number(statistics.median(m)) for m in point.modes)
+            + ' (' + '+'.join(f'{len(m)}' for m in point.modes) + ' takes)')
+
+
 def ratio(point, short=False):
     """'2.51 × d (2.41–2.56)', '3.01 or 18.49 × d (4 and 1 of 5 takes)', 'failed' or
     'not measured'.  ``short``: without the brackets."""
@@ -101,7 +109,8 @@ def drift(found):
     measured = [(p, *p.drift()) for p in found if p and p.ok and len(p.modes) == 1]
     measured = [(p, between, within) for p, between, within in measured if between is not None]
     if not measured:
-        return ''
+        return ('' if not any(p and p.ok and len(p.rounds()) > 1 for p in found) else
+                'not measured: the takes of every model in rounds split into modes')
     text = (f'the rounds\' medians up to {max(b for _, b, _ in measured):.0%} apart ('
             + ', '.join(f'{p.label} {b:.0%}' for p, b, _ in measured) + ')')
     within = [w for _, _, w in measured if w is not None]

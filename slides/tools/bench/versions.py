@@ -104,10 +104,10 @@ def write_table(takes, path):
         writer = csv.writer(f)
         writer.writerow(['Python', 'from', *(what for model in models for what in (f'{model} × d', 'CPU µs'))])
         for python in pythons:
-            cells = [python, where(next(t.build for t in takes if t.python == python))[0]]
+            cells = [python, short(where(next(t.build for t in takes if t.python == python))[0])]
             for model in models:
                 point = next((p for p in found if p.python == python and p.model == model), None)
-                cells += [text.ratio(point).replace(' × d', ''), text.cpu(point, spread=True).replace(' µs', '')]
+                cells += [text.cell(point), text.cpu(point).replace(' µs', '')]
             writer.writerow(cells)
 
 
@@ -141,6 +141,11 @@ def where(build):
     return build or 'not recorded', ''
 
 
+def short(source):
+    """'sid' of 'Debian forky/sid', for the table."""
+    return source.rpartition('/')[2] if source.startswith('Debian ') else source
+
+
 def sources(takes):
     """'3.11.7 and 3.12.1: pyenv; 3.14.10 and 3.15.2: Debian forky/sid (3.14.10-1, 3.15.2-1)'."""
     by = {}
@@ -159,9 +164,8 @@ def limit(takes):
              if where(next(t.build for t in takes if t.python == p))[0] == 'pyenv']
     if not pyenv:
         return 'Each the newest patch release of its line that Debian sid has'
-    return (f'{text.listing(pyenv)}: the newest of {"its line" if len(pyenv) == 1 else "their lines"} '
-            'that pyenv holds here, older than upstream\'s newest; no Debian suite on this '
-            'machine\'s mirror has a newer one, so none was to be had')
+    return (f'{text.listing(pyenv)}: pyenv\'s newest here, older than upstream\'s; no Debian suite '
+            'on this mirror has newer')
 
 
 def collector(pythons):
