@@ -511,6 +511,24 @@ def test_versions_figures_compare_the_oldest_python_with_the_headline_one(tmp_pa
     assert versions.read_take_lines('progress\n' + '\n'.join(lines)) == takes[:2]
 
 
+def test_versions_runs_every_python_in_turn_round_after_round_within_its_budget(monkeypatch):
+    calls = []
+
+    def call(python, args, timeout=None):              # what .ci/bench PYTHON -- ARGS would print
+        calls.append((python, *args[:3]))
+        lines = versions.take_lines([take(python=python, rnd=int(args[2]))]) if args[0] == 'takes' else ['3.14']
+        return subprocess.CompletedProcess(args, 0, '\n'.join(lines))
+    monkeypatch.setattr(versions, 'call', call)
+    takes = versions.measure(['3.11', '3.14'], 3, ['asyncio'], say=lambda line: None)
+    assert calls[:2] == [('3.11', 'where'), ('3.14', 'where')]              # all ready first
+    assert [(python, number) for python, _, _, number in calls[2:]] == [
+        ('3.11', '1'), ('3.14', '1'), ('3.14', '2'), ('3.11', '2'), ('3.11', '3'), ('3.14', '3')]
+    assert [t.round for t in takes] == [1, 1, 2, 2, 3, 3]
+    calls.clear()
+    assert len(versions.measure(['3.11', '3.14'], 3, ['asyncio'], say=lambda line: None, budget=0)) == 2
+    assert len(calls) == 4                             # one whole round: the next would pass the budget
+
+
 def test_the_collector_time_counts_collections():
     collector = client.CollectorTime()
     gc.callbacks.append(collector)
