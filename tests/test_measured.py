@@ -613,6 +613,11 @@ def test_the_committed_files_say_what_their_takes_say():
     assert f'.. |wall verdict| replace:: {text.order(at)}\n' in figures
     assert '|loops claim| replace:: held' not in figures or max(t.n for t in takes if t.ok) > 100_000
     assert f'.. |versions pythons| replace:: {versions.figures(versions_takes)["versions pythons"]}\n' in versions_text
+    # The versions table's column widths (set so that it fits its slide) match its columns.
+    widths = re.search(r'versions_table\.csv\n(?:   :.*\n)*?   :widths: ([\d ]+)\n',
+                       (ROOT / 'slides' / 'measured.rst').read_text()).group(1).split()
+    with open(ROOT / 'slides' / 'bench' / 'versions_table.csv', newline='') as f:
+        assert len(widths) == len(next(csv.reader(f)))
     # Nothing on the measured slides quotes a figure the files do not define.
     names = set(re.findall(r'^\.\. \|([^|]+)\| replace::', figures + versions_text, re.M))
     for page in ('measured.rst', 'blocking.rst'):
