@@ -283,8 +283,8 @@ def test_drift_between_rounds_is_reported_beside_the_spread_within_them():
     found = records.points(takes)
     between, within = found[0].drift()
     assert between == pytest.approx(0.1 * 2.525 / 2.525, abs=0.01) and within == pytest.approx(0.01, abs=0.001)
-    assert text.drift(found) == ("the rounds' medians up to 10% apart (asyncio 10%, uvloop 10%); "
-                                 'two takes of one round up to 1% apart')
+    assert text.drift(found) in [f"the rounds' medians up to 10% apart ({m}); two takes of one round up to 1%"
+                                 for m in ('asyncio', 'uvloop')]          # both drifted 10%: the larger
     assert text.drift(records.points([take(ratio=2.5)])) == ''
 
 

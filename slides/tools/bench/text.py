@@ -104,17 +104,17 @@ def order(found, value=wall):
 
 
 def drift(found):
-    """'rounds' medians up to 3% apart (asyncio 2%, uvloop 3%); takes within a round up to 1%'
-    over the Points of one mode that ran in rounds ('' when none did)."""
+    """"the rounds' medians up to 3% apart (uvloop); two takes of one round up to 1%" over the
+    Points of one mode that ran in rounds ('' when none did)."""
     measured = [(p, *p.drift()) for p in found if p and p.ok and len(p.modes) == 1]
     measured = [(p, between, within) for p, between, within in measured if between is not None]
     if not measured:
         return ('' if not any(p and p.ok and len(p.rounds()) > 1 for p in found) else
                 'not measured: the takes of every model in rounds split into modes')
-    text = (f'the rounds\' medians up to {max(b for _, b, _ in measured):.0%} apart ('
-            + ', '.join(f'{p.label} {b:.0%}' for p, b, _ in measured) + ')')
+    most = max(measured, key=lambda m: m[1])
+    text = f'the rounds\' medians up to {most[1]:.0%} apart ({most[0].label})'
     within = [w for _, _, w in measured if w is not None]
-    return text + (f'; two takes of one round up to {max(within):.0%} apart' if within else '')
+    return text + (f'; two takes of one round up to {max(within):.0%}' if within else '')
 
 
 def change(a, b, what):
