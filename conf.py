@@ -36,7 +36,7 @@ extensions = [
 ]
 
 root_doc = 'index'
-exclude_patterns = ['_build', 'slides/bench/*.rst']   # included by the measured slides, not pages
+exclude_patterns = ['_build', 'bench/*.rst']   # included by the measured slides, not pages
 templates_path = ['slides/_templates']
 pygments_style = 'default'
 highlight_language = 'python3'
