@@ -25,7 +25,7 @@ export PYODIDE_CACHE ?= .cache/pyodide
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 
-.PHONY: help deps npm-chromium install pyodide bench-browser slides open present html site pdf livehtml check test test-busy mutate matrix matrix-host matrix-chroot demo-server bench bench-versions bench-check clean
+.PHONY: help deps npm-chromium install pyodide bench-browser slides open present html site pdf livehtml check test test-busy mutate matrix matrix-host matrix-chroot demo-server bench bench-ready bench-versions bench-check clean
 
 help:
 	@echo "make open       build the slides and open them in a browser"
@@ -46,6 +46,7 @@ help:
 	@echo "make demo-server  the local HTTP and echo demo servers in the foreground"
 	@echo "make bench      measure processes, threads, asyncio, uvloop on the headline Python; write slides/bench/ (< 10 min)"
 	@echo "make bench-versions  threads, asyncio, uvloop in rounds on Python 3.11 to 3.15: slides/bench/versions* (< 15 min)"
+	@echo "make bench-ready     make every Python of bench-versions ready (venvs, the chroot): once, before it"
 	@echo "make bench-check     rerun the comparison; print it beside the committed spread (< 3 min)"
 	@echo "make bench-browser  click to first output of a Run button, cold and warm; what Pyodide adds to $(SITE)"
 	@echo "make clean      remove builds and caches (keeps $(VENV) and the chroot, $(CHROOT))"
@@ -217,6 +218,11 @@ BENCH_VERSIONS ?=
 bench-versions: install
 	$(BENCH_ENV) $(BIN)/python -W error -m slides.tools.bench versions --out slides/bench \
 	    $(if $(BENCH_VERSIONS),--pythons $(BENCH_VERSIONS)) $(BENCH_BUSY)
+
+# Every Python of bench-versions ready to measure: pyenv's venvs, the chroot with Debian's packages
+# (made or remade on first use, minutes; a run of bench-versions would otherwise wait for it).
+bench-ready: install
+	$(BENCH_ENV) $(BIN)/python -W error -m slides.tools.bench ready $(if $(BENCH_VERSIONS),--pythons $(BENCH_VERSIONS))
 
 # The comparison again, in rounds, each model's median beside the spread of the committed takes
 # (slides/bench/bench.csv): run it on the laptop you present from.  Writes nothing.

@@ -36,7 +36,7 @@ extensions = [
 ]
 
 root_doc = 'index'
-exclude_patterns = ['_build']
+exclude_patterns = ['_build', 'bench/*.rst']   # included by the measured slides, not pages
 templates_path = ['slides/_templates']
 template_bridge = 'deck_a11y.SlideTemplates'   # slides/_ext: hieroglyph's slide layout with a lang
 pygments_style = 'default'

@@ -67,7 +67,7 @@ def write_chart(takes, path):
 def write_versions_chart(found, pythons, path):
     """Wall time over d against the Python, one colour per model, each take a dot."""
     plt = pyplot()
-    fig, axes = plt.subplots(figsize=(9, 2.8), layout='constrained')
+    fig, axes = plt.subplots(figsize=(9, 2.1), layout='constrained')
     for model in dict.fromkeys(p.model for p in found):
         done = [(i, p) for i, python in enumerate(pythons) for p in found
                 if p.model == model and p.python == python and p.ok]

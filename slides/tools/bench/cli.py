@@ -5,6 +5,7 @@
     versions    rounds of ``takes`` on every Python, in turn (``make bench-versions``)
     check       rounds of the compared N beside the committed bench.csv (``make bench-check``)
     redraw      the tables, charts and figures again from bench.csv and versions.csv (--out)
+    ready       make every Python of --pythons ready to measure (venvs, the chroot): ``make bench-ready``
     where       'venv' if this Python is the headline one or newer, else the headline version
 
 Progress goes to stderr as it goes; the figures are printed only once the machine is known to
@@ -12,6 +13,7 @@ have been idle (others' processes and the hypervisor's steal each under config.B
 """
 import argparse
 import platform
+import re
 import sys
 import time
 from pathlib import Path
@@ -36,7 +38,7 @@ def parse(argv):
                                      formatter_class=argparse.RawDescriptionHelpFormatter,
                                      epilog=__doc__.split('\n', 2)[2])
     parser.add_argument('command', nargs='?', default='sweep',
-                        choices=['sweep', 'takes', 'versions', 'check', 'redraw', 'where'])
+                        choices=['sweep', 'takes', 'versions', 'check', 'redraw', 'ready', 'where'])
     parser.add_argument('--counts', type=int, nargs='+', default=list(config.COUNTS),
                         help='numbers of requests N (sweep)')
     parser.add_argument('--compared', type=int, default=config.COMPARED, help='the N run in rounds')
@@ -50,7 +52,8 @@ def parse(argv):
                         help="asyncio also with its cycle collector frozen after start-up or its "
                              "threshold raised, in the rounds (sweep)")
     parser.add_argument('--pythons', nargs='+', default=list(config.PYTHONS), help='versions')
-    parser.add_argument('--budget', type=float, default=config.SWEEP_BUDGET, help='seconds (sweep)')
+    parser.add_argument('--budget', type=float, help='seconds the takes may take in all (sweep: '
+                        f'{config.SWEEP_BUDGET}, check: {config.CHECK_BUDGET}, versions: {config.VERSIONS_BUDGET})')
     parser.add_argument('--out', type=Path, help='write the files into this directory (sweep, versions)')
     parser.add_argument('--committed', type=Path, default=Path('slides/bench/bench.csv'), help='check')
     parser.add_argument('--keep-busy', action='store_true',
@@ -94,6 +97,9 @@ def main(argv=None):
         return 0
     if args.command == 'versions':
         return run_versions(args)
+    if args.command == 'ready':
+        versions.ready(args.pythons, say=say)
+        return 0
     if args.command == 'redraw':
         return redraw(args.out or Path('slides/bench'))
     fd_limit, fd_note = raise_nofile_limit()
@@ -113,8 +119,12 @@ def main(argv=None):
     else:
         plan = list(schedule(names, args.counts, args.compared, args.collectors, ('asyncio',),
                              args.rounds or config.ROUNDS, args.per_round))
+    budget = (args.budget if args.budget is not None else
+              config.CHECK_BUDGET if args.command == 'check' else config.SWEEP_BUDGET)
+    say(f'{len(plan)} takes planned ({", ".join(dict.fromkeys(m for m, *_ in plan))}), none started '
+        f'past {budget:g} s; progress as they start, the figures once the machine is known to have been idle')
     started = time.monotonic()
-    takes = sweep(models, plan, args.delay, fd_limit, limits, args.budget, say=say, python=python)
+    takes = sweep(models, plan, args.delay, fd_limit, limits, budget, say=say, python=python)
     took = time.monotonic() - started
     report, go_on = idle(takes, before, args.keep_busy or args.command == 'takes')
     say(f'{report}; {len(takes)} takes, {took:.0f} s')
@@ -128,6 +138,7 @@ def main(argv=None):
     if args.command == 'check':
         lines = check.compare(takes, read_takes(args.committed))
         print('\n'.join(lines))
+        print(check.verdict(lines))
         return 0
     if args.out:
         from slides.tools.bench.report import write_outputs
@@ -144,7 +155,8 @@ def run_versions(args):
     before, _ = cpu_use(IDLE_WAIT)
     takes = versions.measure(args.pythons, args.rounds or config.VERSIONS_ROUNDS,
                              args.models or config.VERSIONS_MODELS, say=say,
-                             options=['--compared', f'{args.compared}', '--delay', f'{args.delay:g}'])
+                             options=['--compared', f'{args.compared}', '--delay', f'{args.delay:g}'],
+                             budget=config.VERSIONS_BUDGET if args.budget is None else args.budget)
     report, go_on = idle(takes, before, args.keep_busy)
     say(report)
     if not go_on:
@@ -163,7 +175,15 @@ def redraw(out):
     takes = read_takes(out / 'bench.csv')
     about = (out / 'machine.txt').read_text().strip()
     counts = sorted({t.n for t in takes})
-    write_outputs(takes, out, counts, about, kernel_limits(), raise_nofile_limit()[0],
+    limits, fd_limit = kernel_limits(), raise_nofile_limit()[0]
+    if (out / 'figures.txt').exists():                  # the limits as they were when measured
+        was = dict(re.findall(r'^\.\. \|([^|]+)\| replace:: (.*)$', (out / 'figures.txt').read_text(), re.M))
+        number = lambda name: int(was[name].split()[0].replace(',', ''))     # noqa: E731
+        limits.update(ports=number('port range'), somaxconn=number('somaxconn'),
+                      pid_max=number('pid_max'), max_map_count=number('max_map_count'))
+        limits['memory available MiB'] = number('memory available') * 1024
+        fd_limit = number('fd limit')
+    write_outputs(takes, out, counts, about, limits, fd_limit,
                   max((t.n for t in takes if t.round), default=config.COMPARED))
     if (out / 'versions.csv').exists():
         versions.redraw(out)

@@ -13,8 +13,11 @@ ROUNDS, TAKES_PER_ROUND = 3, 2
 # bench-versions: one take of each model on each Python per round, the Pythons in turn.
 VERSIONS_ROUNDS = 3
 VERSIONS_MODELS = ('threads', 'asyncio', 'uvloop')
-# bench-check: the comparison again, one take of each model per round.
+# bench-versions starts a round only if it would end within this many seconds.
+VERSIONS_BUDGET = 840
+# bench-check: the comparison again, one take of each model per round, within its budget.
 CHECK_ROUNDS = 3
+CHECK_BUDGET = 150
 # The whole of `make bench` may take this long: a take that would end past it is not started.
 SWEEP_BUDGET = 540
 # Two takes of one point belong to different modes when the slower one took more than

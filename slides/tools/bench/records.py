@@ -15,6 +15,7 @@ class Take:
     n: int
     collector: str = 'default'      # what the client did to its cycle collector (run.COLLECTORS)
     python: str = ''
+    build: str = ''                 # where that Python came from: 'pyenv', 'Debian sid 3.13.9-1', ...
     round: int = 0                  # 1, 2, ...: its round at the compared N; 0: a single take
     delay: float = 1.0              # d, seconds
     clients: int = 1                # client processes (the loops at large N: one loop each)
@@ -100,7 +101,8 @@ def write_takes(takes, path):
 
 def read_takes(path):
     with open(path, newline='') as f:
-        return [Take(**{c: _value(row[c], _TYPES[c]) for c in COLUMNS}) for row in csv.DictReader(f)]
+        return [Take(**{c: _value(row[c], _TYPES[c]) for c in COLUMNS if c in row})
+                for row in csv.DictReader(f)]
 
 
 def split_modes(values, gap=MODE_GAP):
@@ -174,6 +176,10 @@ class Point:
     def mean(self, attribute):
         return statistics.fmean(getattr(t, attribute) for t in self.measured)
 
+    def mean_of(self, attribute):
+        """The mean over the takes whose CPU time is known (``'cpu'``, ``'gc'``)."""
+        return statistics.fmean((getattr(t, attribute) or 0) for t in self.timed)
+
     @property
     def in_flight(self):
         return max(t.in_flight for t in self.measured)
@@ -182,18 +188,19 @@ class Point:
     def busy(self):
         return sum(t.busy for t in self.measured)
 
-    def rounds(self):
-        """``{round: [wall / d, ...]}`` of the takes run in rounds."""
+    def rounds(self, value=None):
+        """``{round: [wall / d (or ``value`` of the take), ...]}`` of the takes run in rounds."""
         found = {}
         for take in self.measured:
             if take.round:
-                found.setdefault(take.round, []).append(take.ratio)
+                found.setdefault(take.round, []).append(value(take) if value else take.ratio)
         return found
 
-    def drift(self):
+    def drift(self, value=None):
         """``(between, within)``: how far the rounds' medians lie apart, over their median, and
-        the median spread of the takes within one round, likewise (None where unknown)."""
-        rounds = self.rounds()
+        the median spread of the takes within one round, likewise (None where unknown); of wall
+        time over d, or of ``value`` (a function of a take)."""
+        rounds = self.rounds(value)
         if len(rounds) < 2:
             return None, None
         medians = [statistics.median(r) for r in rounds.values()]

@@ -12,6 +12,8 @@ from slides.tools.bench.sweep import RUN_BUDGET
 
 UNITS = {'processes': 'processes', 'threads': 'threads'}     # else: connections
 SERVER_CPU_LEAST = 0.3              # s: a take's server CPU read in 10 ms ticks, to 3% or better
+HUNDREDS_OF_THOUSANDS = 200_000     # the least N that is "hundreds of thousands of connections"
+CLIFF = 3                           # CPU per request this many times the smaller N's: a cliff
 
 
 def models(found):
@@ -97,14 +99,15 @@ def threads_claim(found, compared=COMPARED):
             'every request answered)')
     top, base = done[-1], refuting[-1]
     if top.n > compared:
-        said += (f'; at N = {top.n:,}, {text.takes(top)}: {text.ratio(top)}, '
+        cliff = ', a cliff' if top.cpu_us >= CLIFF * base.cpu_us else ''
+        said += (f'; at N = {top.n:,} ({text.takes(top)}){cliff}: {text.ratio(top)}, '
                  f'{text.cpu(top)} of CPU per request against {text.cpu(base)} at {base.n:,}')
     return said
 
 
 def loops_claim(found, fd_limit):
     """The 2015 claim that non-blocking I/O scales to "hundreds of thousands of connections":
-    said held only where more than 100,000 ran; else what was measured."""
+    said held only where HUNDREDS_OF_THOUSANDS or more ran; else what was measured."""
     tops = [p for p in (largest(found, m) for m in ('asyncio', 'uvloop')) if p]
     if not tops:
         return 'not measured'
@@ -113,23 +116,60 @@ def loops_claim(found, fd_limit):
     clients = plan('asyncio', n, fd_limit)[0]
     where = (f'{n:,} requests, all answered and all in flight at once ({ran}, '
              f'{text.takes(tops[0])}, in {clients:,} processes of one loop each)')
-    return (f'held: {where}' if n > 100_000 else
+    return (f'held: {where}' if n >= HUNDREDS_OF_THOUSANDS else
             f'not tested past N = {n:,}: {where}; this machine\'s {fd_limit:,} open files per '
             f'process and {plan("asyncio", n, fd_limit)[1]:,} server ports stop the harness there')
 
 
+WAYS = {'default': 'as it comes', 'freeze': 'gc.freeze() after start-up',
+        'threshold': f'gc.set_threshold({THRESHOLD:,})'}
+
+
 def collectors(found, compared=COMPARED):
     """asyncio's CPU per request and its collector's seconds per take, each way, and their order."""
-    ways = {'default': 'as it comes', 'freeze': 'gc.freeze() after start-up',
-            'threshold': f'gc.set_threshold({THRESHOLD:,})'}
     done = [find(found, 'asyncio', compared, c) for c in COLLECTORS]
     done = [p for p in done if p and p.ok]
-    parts = [f'{ways[p.collector]}: {text.cpu(p)}, the collector {statistics.fmean(t.gc or 0 for t in p.timed):.2f} s of '
-             f'{statistics.fmean(t.cpu for t in p.timed):.2f} s CPU per take ({p.gc_share:.0%})' for p in done]
+    parts = [f'{WAYS[p.collector]}: {text.cpu(p)}, the collector {p.mean_of("gc"):.2f} s of '
+             f'{p.mean_of("cpu"):.2f} s CPU per take ({p.gc_share:.0%})' for p in done]
     for p in done:
-        p.label = ways[p.collector]
+        p.label = WAYS[p.collector]
     order = text.order(done, value=lambda t: t.cpu_us) if len(done) > 1 else ''
     return '; '.join(parts) or 'not measured', order
+
+
+def collectors_effect(found, compared=COMPARED):
+    """What each other way did to the collector's CPU and to all of it, beside the default."""
+    base = find(found, 'asyncio', compared)
+    if not (base and base.ok):
+        return 'not measured'
+    parts = []
+    for way in COLLECTORS[1:]:
+        other = find(found, 'asyncio', compared, way)
+        if not (other and other.ok):
+            continue
+        drift = text.machine_drift([base, other], value=lambda t: t.cpu_us)
+        cpu = ('less CPU' if text.apart(other, base, lambda t: t.cpu_us, drift) else
+               'more CPU' if text.apart(base, other, lambda t: t.cpu_us, drift) else
+               '≈ the same CPU, within the takes\' spread and the drift')
+        before, after = base.mean_of('cpu'), other.mean_of('cpu')
+        parts.append(f'{WAYS[way]} took the collector from {base.mean_of("gc"):.2f} to '
+                     f'{other.mean_of("gc"):.2f} s a take, and all the CPU from {before:.2f} to '
+                     f'{after:.2f} s ({(after - before) / before:+.0%}: {cpu})')
+    return '; '.join(parts) or 'not measured'
+
+
+def spreads(found):
+    """'at most 2% (threads)': how far CPU per request varied between the takes of one Point in
+    rounds (highest less lowest, over the median), at most, and where."""
+    varied = []
+    for p in found:
+        values = sorted(t.cpu_us for t in p.timed) if p and p.ok else []
+        if len(values) > 1:
+            varied.append(((values[-1] - values[0]) / statistics.median(values), p.label))
+    if not varied:
+        return 'not measured'
+    most, where = max(varied)
+    return f'at most {most:.0%} ({where})'
 
 
 def figures(takes, counts, limits, fd_limit, compared=COMPARED):
@@ -147,7 +187,8 @@ def figures(takes, counts, limits, fd_limit, compared=COMPARED):
            'compared takes': text.takes(next(p for p in at if p and p.ok)) if any(p and p.ok for p in at)
            else '—',
            'wall verdict': text.order(at), 'cpu verdict': text.order(at, value=lambda t: t.cpu_us), 'compared drift': text.drift(at) or 'not measured',
-           'compared in flight': ', '.join(f'{p.model} {in_flight(p)}' for p in at if p and p.ok)}
+           'compared in flight': ', '.join(f'{p.model} {in_flight(p)}' for p in at if p and p.ok),
+           'compared cpu spread': spreads(at)}
     for model in models(found):
         for n in dict.fromkeys([*QUOTED, *counts, 'compared']):     # the names exist whatever ran
             point = find(found, model, compared if n == 'compared' else n)
@@ -161,12 +202,16 @@ def figures(takes, counts, limits, fd_limit, compared=COMPARED):
             fig[f'{model} {n} clients'] = f'{plan(model, compared if n == "compared" else n, fd_limit)[0]:,}'
         fig[f'{model} each'] = kib(each := memory_per_unit(found, model))
         fig[f'{model} each from'] = f'N = {each[1]:,} to {each[2]:,}' if each else '—'
-        fig[f'{model} each compared'] = kib(memory_per_unit(found, model, upto=compared))
+        fig[f'{model} each compared'] = kib(upto := memory_per_unit(found, model, upto=compared))
+        fig[f'{model} each compared from'] = f'N = {upto[1]:,} to {upto[2]:,}' if upto else '—'
         fig[f'{model} stops'] = stop(found, model)
         top = largest(found, model)
         fig[f'{model} largest'] = f'{top.n:,}' if top else '—'
         fig[f'{model} peak in flight'] = in_flight(top)
     fig['asyncio collectors'], fig['asyncio collectors order'] = collectors(found, compared)
+    fig['asyncio collectors effect'] = collectors_effect(found, compared)
+    base = find(found, 'asyncio', compared)
+    fig['asyncio gc share'] = f'{base.gc_share:.0%}' if base and base.ok and base.timed else '—'
     top = largest(found, 'threads')
     fig['threads at scale'] = (                         # blocking.rst quotes it
         f'{top.n:,} requests, {in_flight(top)} of them in flight at once: {text.ratio(top, short=True)} '
@@ -195,7 +240,7 @@ def write_table(takes, path, quoted):
             for n in quoted:
                 point = find(found, model, n)
                 ok = point is not None and point.ok
-                cells += [text.ratio(point).replace(' × d', ''), text.cpu(point, spread=True).replace(' µs', ''),
+                cells += [text.cell(point), text.cpu(point, spread=True).replace(' µs', ''),
                           f'{point.mean("peak_mib"):,.0f}' if ok else '—', in_flight(point)]
             writer.writerow(cells)
 

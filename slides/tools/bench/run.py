@@ -16,7 +16,7 @@ from slides.tools.bench.client import BODY_SIZE, reference
 from slides.tools.bench.config import BUSY_SHARE
 from slides.tools.bench.records import Take
 from slides.tools.bench.sampler import TreeSampler
-from slides.tools.bench.system import CLOCK_TICKS, cpu_times, kernel_limits, tree_cpu
+from slides.tools.bench.system import CLOCK_TICKS, cpu_times, kernel_limits, python_build, tree_cpu
 from slides.tools.nginx import HOST, echo_module, running_nginx
 from snippets._demo_server import demo_body
 
@@ -106,7 +106,7 @@ def measure(name, model, n, delay, fd_limit, limits=None, client_nofile=None, co
     limits = limits or kernel_limits()
     clients, ports, workers = plan(name, n, fd_limit)
     take = Take(model=name, n=n, collector=collector, python=platform.python_version(),
-                delay=delay, clients=clients, ports=ports, workers=workers)
+                build=python_build(), delay=delay, clients=clients, ports=ports, workers=workers)
     with delayed_server(ports, workers, fd_limit, limits['somaxconn']) as nginx:
         requests = [(HOST, nginx.ports[i % ports], f'/?delay={delay:g}&n={i}') for i in range(n)]
         run = run_clients(reference(model), requests, clients, nginx, client_nofile, collector,

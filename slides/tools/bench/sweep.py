@@ -82,7 +82,7 @@ def sweep(models, plan, delay, fd_limit, limits, budget=SWEEP_BUDGET, say=print,
         reason = '' if point else skip_reason(model, n, points(takes), delay,
                                               per_point[(model, n, collector)])
         if not reason and left < delay + LEAST:
-            reason = f'time budget: the sweep had used {elapsed:.0f} of its {budget} s'
+            reason = f'time budget: the sweep had used {elapsed:.0f} of its {budget:g} s'
         where = (f'round {number}, take {seen[(model, n, collector)]} of '
                  f'{per_point[(model, n, collector)]}' if number else 'one take')
         label = f'{model}{"" if collector == "default" else f" ({collector})"} at N = {n:,}'
@@ -100,8 +100,10 @@ def sweep(models, plan, delay, fd_limit, limits, budget=SWEEP_BUDGET, say=print,
         if take.error.startswith('timed out') and timeout < RUN_TIMEOUT:     # cut by the budget
             take = Take(model=model, n=n, collector=collector, python=take.python, round=number,
                         delay=delay, skipped=f'time budget: stopped after {timeout:.0f} s, '
-                                             f'at the end of the sweep\'s {budget} s')
+                                             f'at the end of the sweep\'s {budget:g} s')
         if not take.ok:
             say(f'         {take.skipped or "failed: " + (take.error or f"{take.failed:,} of {n:,}")}')
+        if take.busy:                       # said now, so that a busy sweep can be stopped early
+            say(f'         busy: other processes {take.others:.0%}, steal {take.steal:.0%} of the CPU')
         takes.append(take)
     return takes

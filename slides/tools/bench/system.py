@@ -1,9 +1,11 @@
 """This machine: its limits, its CPU time, its processes and their memory, from /proc."""
 import contextlib
+import functools
 import os
 import platform
 import resource
 import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import NamedTuple
@@ -60,6 +62,26 @@ def machine():
     nginx = subprocess.run([nginx_binary(), '-v'], capture_output=True, text=True).stderr
     return (f'{cpu}, {os.cpu_count()} cores, {memory / 1024:.0f} GiB, Linux {platform.release()}, '
             f'Python {platform.python_version()}, {nginx.strip().rsplit(" ", 1)[-1]}')
+
+
+@functools.cache
+def python_build():
+    """Where this Python came from: 'pyenv' (built from source by pyenv), 'Debian forky/sid
+    3.13.9-1' (a Debian package: the suite and the package's version), else its prefix."""
+    base = os.path.realpath(sys.base_prefix)
+    if '/.pyenv/versions/' in base:
+        return 'pyenv'
+    if base == '/usr':
+        package = f'python{sys.version_info[0]}.{sys.version_info[1]}-minimal'
+        with contextlib.suppress(OSError, subprocess.SubprocessError):
+            version = subprocess.run(['dpkg-query', '-W', '-f', '${Version}', package],
+                                     capture_output=True, text=True, timeout=30).stdout.strip()
+            release = {line.partition('=')[0]: line.partition('=')[2].strip('"')
+                       for line in Path('/etc/os-release').read_text().splitlines()}
+            suite = release.get('PRETTY_NAME', '').removeprefix('Debian GNU/Linux ')
+            if version:
+                return f'Debian {suite} {version}'.replace('  ', ' ')
+    return base
 
 
 class CpuTimes(NamedTuple):
