@@ -793,29 +793,34 @@ def test_the_deck_takes_messages_from_its_own_origin_only(server, deck, context,
         route.fulfill(response=response, headers=headers)
 
     context.route(f'{server.url}**', without_frame_headers)
-    runs = []
-    context.on('request', lambda request: '/run/' in request.url and runs.append(request.url))
-    starts_before = started(server)
-    with framing_page(tmp_path, f'{server.url}index.html#1') as url:
-        page = context.new_page()
-        page.goto(url)
-        deck_frame = page.frame_locator('#deck')
-        deck_frame.locator('body.loaded').wait_for()
-        frame = next(f for f in page.frames if f.url.startswith(server.url))
-        page.evaluate('number => attack(number)', number)
-        # a message of the deck's own origin, posted after the page's: once it has come, they have
-        frame.evaluate("""() => new Promise(done => {
-            addEventListener('message', event => event.data === 'probe' && done());
-            postMessage('probe', location.origin); })""")
-        assert frame.evaluate('SlideDeck.curSlide()') == 0              # still the title
-        page.click('#deck')
-        page.keyboard.press('r')                          # on the title slide: nothing to run
-        deck_frame.locator('.liverun-toast').wait_for()
-        assert 'No snippet to run' in deck_frame.locator('.liverun-toast').text_content()
-        assert page.evaluate('window.replies') == []
-        # the same message from the deck's own origin moves it (the test can fail)
-        frame.evaluate("number => postMessage({command: 'deck-action', action: 'goto', value: number}, location.origin)",
-                       number)
-        frame.wait_for_function('index => SlideDeck.curSlide() === index', arg=number - 1)
-    assert not runs and started(server) == starts_before
+    try:
+        runs = []
+        context.on('request', lambda request: '/run/' in request.url and runs.append(request.url))
+        starts_before = started(server)
+        with framing_page(tmp_path, f'{server.url}index.html#1') as url:
+            page = context.new_page()
+            page.goto(url)
+            deck_frame = page.frame_locator('#deck')
+            deck_frame.locator('body.loaded').wait_for()
+            frame = next(f for f in page.frames if f.url.startswith(server.url))
+            page.evaluate('number => attack(number)', number)
+            # a message of the deck's own origin, posted after the page's: once it has come, they have
+            frame.evaluate("""() => new Promise(done => {
+                addEventListener('message', event => event.data === 'probe' && done());
+                postMessage('probe', location.origin); })""")
+            assert frame.evaluate('SlideDeck.curSlide()') == 0              # still the title
+            page.click('#deck')
+            page.keyboard.press('r')                          # on the title slide: nothing to run
+            deck_frame.locator('.liverun-toast').wait_for()
+            assert 'No snippet to run' in deck_frame.locator('.liverun-toast').text_content()
+            assert page.evaluate('window.replies') == []
+            # the same message from the deck's own origin moves it (the test can fail)
+            frame.evaluate("number => postMessage({command: 'deck-action', action: 'goto', value: number}, location.origin)",
+                           number)
+            frame.wait_for_function('index => SlideDeck.curSlide() === index', arg=number - 1)
+        assert not runs and started(server) == starts_before
+    finally:
+        # a handler may still be fetching when the context closes (Route.fulfill: 'Fetch response
+        # has been disposed' at teardown): stop routing first, without waiting for it
+        context.unroute_all(behavior='ignoreErrors')
     assert not context.errors
