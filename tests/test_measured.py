@@ -458,6 +458,8 @@ def test_the_collector_s_share_is_reported_beside_what_changing_it_did_to_all_th
     assert report.collectors_effect(overlapping).endswith(
         "(+0%: ≈ the same CPU, within the takes' spread and the drift)")
     assert report.spreads(found[:1]) == 'at most 1% (asyncio)'
+    two_modes = records.points(takes('default', (256, 262, 5657), 0.3))
+    assert report.spreads(two_modes) == 'up to 22-fold (asyncio)'      # not 'at most 2131%'
 
 
 def test_the_check_compares_a_rerun_with_the_published_spread():

@@ -11,7 +11,7 @@ PYTHONS = ('3.11', '3.12', '3.13', '3.14', '3.15')      # "same code, newer Pyth
 # model alike; between rounds, the drift; within a round, the spread.
 ROUNDS, TAKES_PER_ROUND = 3, 2
 # bench-versions: one take of each model on each Python per round, the Pythons in turn.
-VERSIONS_ROUNDS = 3
+VERSIONS_ROUNDS = 5
 VERSIONS_MODELS = ('threads', 'asyncio', 'uvloop')
 # bench-versions starts a round only if it would end within this many seconds.
 VERSIONS_BUDGET = 840

@@ -160,16 +160,17 @@ def collectors_effect(found, compared=COMPARED):
 
 def spreads(found):
     """'at most 2% (threads)': how far CPU per request varied between the takes of one Point in
-    rounds (highest less lowest, over the median), at most, and where."""
+    rounds (highest less lowest, over the median), at most, and where; past 100%, as a factor
+    (highest over lowest: 'up to 22-fold (threads)')."""
     varied = []
     for p in found:
         values = sorted(t.cpu_us for t in p.timed) if p and p.ok else []
         if len(values) > 1:
-            varied.append(((values[-1] - values[0]) / statistics.median(values), p.label))
+            varied.append(((values[-1] - values[0]) / statistics.median(values), values[-1] / values[0], p.label))
     if not varied:
         return 'not measured'
-    most, where = max(varied)
-    return f'at most {most:.0%} ({where})'
+    most, fold, where = max(varied)
+    return f'at most {most:.0%} ({where})' if most < 1 else f'up to {fold:.0f}-fold ({where})'
 
 
 def figures(takes, counts, limits, fd_limit, compared=COMPARED):
