@@ -21,7 +21,7 @@ import pytest
 
 from _support import SHORT_TIMEOUT, busy_cores, wait_until
 from _support import missing as _missing
-from slides.tools.nginx import NginxMissing, free_ports, nginx_binary, running_nginx
+from slides.tools.nginx import NginxMissing, echo_module, free_ports, nginx_binary, running_nginx
 from snippets._demo_server import demo_body
 from snippets._run import demo_servers
 
@@ -317,6 +317,17 @@ class HttpServer:
 
     def __repr__(self):
         return f'<{self.name} at {self.address[0]}:{self.address[1]}>'
+
+
+@pytest.fixture(scope='session')
+def nginx_echo():
+    """nginx and its echo module, which the benchmark and the threads probe need to delay answers:
+    skip (locally) or fail (CI) without."""
+    try:
+        nginx_binary()
+        echo_module()
+    except NginxMissing as error:
+        _missing(str(error))
 
 
 @pytest.fixture(scope='session')

@@ -21,25 +21,14 @@ from pathlib import Path
 
 import pytest
 
-from _support import SHORT_TIMEOUT, missing, wait_until
+from _support import SHORT_TIMEOUT, wait_until
 from slides.tools.bench import check, client, config, records, report, run, sampler, sweep, system, text, versions
-from slides.tools.nginx import NginxMissing, echo_module, nginx_binary
 from snippets import bench_models
 from snippets._demo_server import demo_body
 from snippets._http import split_response
 from snippets.http_blocking import http_get
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture(scope='module')
-def nginx_echo():
-    """The benchmark needs nginx and its echo module: skip (locally) or fail (CI) without."""
-    try:
-        nginx_binary()
-        echo_module()
-    except NginxMissing as error:
-        missing(str(error))
 
 
 @pytest.fixture(scope='module')

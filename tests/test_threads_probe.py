@@ -6,20 +6,7 @@ every request is answered and every figure it reports is there.
 """
 import sys
 
-import pytest
-
-from _support import missing
 from slides.tools import threads_probe
-from slides.tools.nginx import NginxMissing, echo_module, nginx_binary
-
-
-@pytest.fixture(scope='module')
-def nginx_echo():
-    try:
-        nginx_binary()
-        echo_module()
-    except NginxMissing as error:
-        missing(str(error))
 
 
 def test_probe_runs_every_setting_in_rounds(nginx_echo, capsys):
