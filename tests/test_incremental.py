@@ -36,7 +36,9 @@ def project(tmp_path):
 def build(project, builder, out, doctrees):
     """One build as the Makefile runs it, but verbose enough to say what it read; returns its output."""
     result = subprocess.run(
-        [sys.executable, '-W', 'error', '-m', 'sphinx', '-W', '--keep-going', '-b', builder, '-c', str(project),
+        # --no-color: Sphinx colours its log under CI=true (.ci/run), and the log is read below
+        [sys.executable, '-W', 'error', '-m', 'sphinx', '-W', '--keep-going', '--no-color', '-b', builder,
+         '-c', str(project),
          '-d', str(doctrees), str(project / 'slides'), str(out)],
         capture_output=True, text=True, timeout=300, env={**os.environ, 'PYTHONDONTWRITEBYTECODE': '1'})
     assert result.returncode == 0, result.stderr
