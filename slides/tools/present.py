@@ -191,6 +191,11 @@ class Run:
             self.reaped = True
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(asyncio.shield(proc.wait()), STOP_GRACE)
+        # Our end of its output pipe, closed now: were run_tree killed before it had stopped a
+        # descendant, that descendant would hold the pipe open, and the transport would stay open
+        # until garbage collection reported it (ResourceWarning).  asyncio's Process has no
+        # close() of its own, so this is its transport's.
+        proc._transport.close()
 
 
 class Presenter:
