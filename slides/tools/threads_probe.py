@@ -2,13 +2,13 @@
 
     python -m slides.tools.threads_probe --python 3.13 --delays 1 --switch 0.005 10 --rounds 3
 
-nginx (with ``echo_sleep``, as ``make bench``) answers N = 10,000 requests after d s each; a client runs
+``make bench``'s nginx (``slides.tools.bench.run.delayed_server``, the echo module's ``echo_sleep``) answers N = 10,000 requests after d s each; a client runs
 them the slide's way (``ThreadPoolExecutor(N)``, a ``submit`` of the blocking ``http_get`` each) or with
 one ``threading.Thread`` each (``--models threads``), every (Python, d, switch interval, futex hash,
 model) in turn, round after round.  Per take: wall / d, the time to submit all, user and kernel CPU,
 CPU per request, context switches, the peak of threads blocked in ``futex`` inside ``_PyRuntime``
 (``/proc/PID/task/*/syscall``: the GIL's mutex and condition live there), and others' CPU and steal
-(/proc/stat; a take is this machine's only when both are near 0).  Then, per setting, every take's
+(counted as ``make bench`` counts them; a take is this machine's only when both are near 0).  Then, per setting, every take's
 CPU per request and how many were slow (> SLOW µs).
 
 What it shows (slides/tools/threads_probe.md): a slow take is a convoy on the GIL.  When the answers
@@ -31,7 +31,8 @@ import sys
 import time
 from pathlib import Path
 
-from slides.tools.nginx import echo_module, running_nginx
+from slides.tools.bench.run import FD_MARGIN, delayed_server
+from slides.tools.bench.system import CLOCK_TICKS, cpu_times, tree_cpu
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROOT = ROOT / '.chroot'
@@ -89,31 +90,6 @@ print(json.dumps({
     'answered': answered}), flush=True)
 '''
 
-NGINX_SERVER = '''\
-        chunked_transfer_encoding off;
-        location / {
-            echo_sleep $arg_delay;
-            echo -n "answer";
-        }'''
-
-
-def machine_ticks():
-    """(busy, steal, total) clock ticks of the whole machine so far (/proc/stat's cpu line)."""
-    fields = [int(f) for f in Path('/proc/stat').read_text().split('\n', 1)[0].split()[1:9]]
-    return sum(fields) - fields[3] - fields[4] - fields[5] - fields[6], fields[7], sum(fields)
-
-
-def tree_ticks(root):
-    """utime + stime clock ticks of process ``root`` and its children (nginx's master and workers)."""
-    total = 0
-    for stat in Path('/proc').glob('[0-9]*/stat'):
-        with contextlib.suppress(OSError, IndexError, ValueError):
-            fields = stat.read_text().rsplit(')', 1)[1].split()
-            if stat.parent.name == str(root) or fields[1] == str(root):
-                total += int(fields[11]) + int(fields[12])
-    return total
-
-
 def gil_waiters(pid, runtime):
     """Threads of process ``pid`` blocked now in futex on an address in _PyRuntime (None: it is gone)."""
     try:
@@ -165,7 +141,7 @@ def take(cmd, model, n, delay, switch, futex_hash, nginx):
                            f'{switch:g}', futex_hash], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                           text=True) as proc:
         runtime = int(proc.stdout.readline().split()[1])
-        machine, server = machine_ticks(), tree_ticks(nginx.process.pid)
+        machine, server = cpu_times(), tree_cpu(nginx.process.pid)
         proc.stdin.write('go\n')
         proc.stdin.flush()
         peak, deadline = 0, time.monotonic() + TAKE_TIMEOUT
@@ -175,14 +151,16 @@ def take(cmd, model, n, delay, switch, futex_hash, nginx):
         if proc.poll() is None:
             proc.kill()
         report = json.loads(proc.stdout.read().strip().splitlines()[-1])
-    busy, steal, total = (after - before for after, before in zip(machine_ticks(), machine, strict=True))
-    ticks = os.sysconf('SC_CLK_TCK')
-    ours = report['user'] + report['sys'] + (tree_ticks(nginx.process.pid) - server) / ticks
+    spent = cpu_times() - machine
     cpu = report['user'] + report['sys']
+    ours = cpu + tree_cpu(nginx.process.pid) - server
+    # others: as make bench counts them (slides/tools/bench/run.py), the machine's busy time less
+    # ours, the hypervisor's steal and the kernel's interrupt work (the run's own loopback traffic)
+    others = (spent.busy - spent.steal - spent.interrupts) / CLOCK_TICKS - ours
     report.update({
         'model': model, 'd': delay, 'switch': switch, 'hash': futex_hash, 'µs/req': cpu / n * 1e6, 'GIL waiters': peak,
-        'others %': max(0.0, busy / ticks - ours) / (total / ticks) * 100 if total else 0.0,
-        'steal %': steal / total * 100 if total else 0.0})
+        'others %': max(0.0, others) / (spent.total / CLOCK_TICKS) * 100 if spent.total else 0.0,
+        'steal %': spent.steal / spent.total * 100 if spent.total else 0.0})
     return report
 
 
@@ -233,9 +211,8 @@ def main(argv=None):
     with contextlib.ExitStack() as stack:
         for root in {root for _, root in commands.values() if root}:
             stack.enter_context(proc_mounted(root))
-        nginx = stack.enter_context(running_nginx(
-            NGINX_SERVER, ports=2, workers=2, listen_options='reuseport backlog=4096',
-            connections=max(1024, args.n + 1024), main=f'load_module {echo_module()};'))
+        # make bench's server: 2 ports, 2 workers, room for every connection (and 1,024 to spare)
+        nginx = stack.enter_context(delayed_server(ports=2, workers=2, fd_limit=max(1024, args.n + 1024) + FD_MARGIN))
         for number in range(args.rounds):
             turn = number % len(settings)                # each round starts one setting further on
             for python, delay, switch, futex_hash, model in settings[turn:] + settings[:turn]:
